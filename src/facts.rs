@@ -1,0 +1,302 @@
+//! Language-neutral facts extracted from one source file.
+//!
+//! Every extractor (`src/lang/<language>/`) turns a syntax tree into one
+//! [`FileFacts`] and drops the tree. Rules never see syntax: they read these
+//! facts, joined across files by the project model (`crate::model`).
+//!
+//! Naming conventions shared by all extractors:
+//! - A *qualified name* (`qname`) is a dotted path: `pkg.module.Class.method`
+//!   for Python, `src/lib/config.loadConfig` for JavaScript (module = path
+//!   without extension), `crate.db.pool.connect` for Rust (with `::` written as
+//!   `.`). Calls resolved to a project function use the same spelling, so the
+//!   model can join them with a map lookup.
+//! - A *resolved callee* spells what a call invokes after following imports,
+//!   aliases and simple local types. A constructor or any call in a receiver
+//!   chain is written with `()`: `requests.Session().get`,
+//!   `std.process.Command.new().arg().output`. Catalogs (in `rules/catalogs/`)
+//!   are matched against this spelling.
+
+use serde::Serialize;
+
+/// Index of a function within [`FileFacts::functions`].
+pub type FunctionId = u32;
+/// Index of a call within [`FileFacts::calls`].
+pub type CallId = u32;
+/// Index of a loop within [`FileFacts::loops`].
+pub type LoopId = u32;
+
+/// A region of a source file. Lines and columns are 1-based; columns count
+/// characters (not bytes) from the start of the line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// 1-based column of `start`.
+    pub column: u32,
+    /// 1-based line of the last byte.
+    pub end_line: u32,
+}
+
+/// The languages faultline reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// `.py`, `.pyi`
+    Python,
+    /// `.js`, `.mjs`, `.cjs`, `.jsx`
+    JavaScript,
+    /// `.ts`, `.mts`, `.cts`
+    TypeScript,
+    /// `.tsx`
+    Tsx,
+    /// `.rb`
+    Ruby,
+    /// `.rs`
+    Rust,
+    /// `.sql`
+    Sql,
+}
+
+impl Language {
+    /// The language of a file, from its extension.
+    pub fn from_path(path: &std::path::Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        Some(match ext {
+            "py" | "pyi" => Language::Python,
+            "js" | "mjs" | "cjs" | "jsx" => Language::JavaScript,
+            "ts" | "mts" | "cts" => Language::TypeScript,
+            "tsx" => Language::Tsx,
+            "rb" => Language::Ruby,
+            "rs" => Language::Rust,
+            "sql" => Language::Sql,
+            _ => return None,
+        })
+    }
+
+    /// The family name used by catalogs and rule metadata (`javascript`
+    /// covers TypeScript and TSX too).
+    pub fn family(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::JavaScript | Language::TypeScript | Language::Tsx => "javascript",
+            Language::Ruby => "ruby",
+            Language::Rust => "rust",
+            Language::Sql => "sql",
+        }
+    }
+
+    /// Human-readable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "Python",
+            Language::JavaScript => "JavaScript",
+            Language::TypeScript => "TypeScript",
+            Language::Tsx => "TSX",
+            Language::Ruby => "Ruby",
+            Language::Rust => "Rust",
+            Language::Sql => "SQL",
+        }
+    }
+}
+
+/// What a function-like definition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionKind {
+    /// A named free function (`def`, `function`, `fn`).
+    Function,
+    /// A named function defined in a class or `impl` block.
+    Method,
+    /// An anonymous function: lambda, arrow function, closure, block.
+    Closure,
+    /// A Rust `async { }` block.
+    AsyncBlock,
+}
+
+/// A function, method, closure or async block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Function {
+    /// Name as written; closures get `<lambda>` / `<closure>` / `<arrow>`.
+    pub name: String,
+    /// Qualified name (see module docs). Closures get their parent's qname
+    /// followed by `.<closure>@LINE`.
+    pub qname: String,
+    /// What kind of definition this is.
+    pub kind: FunctionKind,
+    /// The whole definition.
+    pub span: Span,
+    /// `async def`, `async function`, `async fn`, `async` closure/block.
+    pub is_async: bool,
+    /// Decorators (Python, TS) or attributes (Rust) as written, without `@`/`#[]`
+    /// and without arguments: `app.get`, `router.post`, `Get`, `tokio::main`.
+    pub decorators: Vec<String>,
+    /// The innermost enclosing function, if any.
+    pub parent: Option<FunctionId>,
+    /// Name of the enclosing class / impl type, if a method.
+    pub class: Option<String>,
+    /// Set when the extractor recognises a request handler, naming the
+    /// framework (`express`, `fastapi`, `nextjs`, `nestjs`, `django`, `axum` ...).
+    pub handler: Option<String>,
+    /// For closures and function expressions: the call this closure is passed
+    /// to as an argument (e.g. `spawn_blocking(|| ..)`, `items.map(x => ..)`).
+    pub passed_to: Option<CallId>,
+}
+
+/// How an argument was written, as far as rules care.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum ArgValue {
+    /// A string literal (its text, unquoted; truncated to 200 chars).
+    Str(String),
+    /// A number literal.
+    Number(String),
+    /// `None`/`null`/`nil`/`undefined`.
+    Null,
+    /// `True`/`true`/`False`/`false`.
+    Bool(bool),
+    /// A closure / lambda / function expression defined inline.
+    Closure(FunctionId),
+    /// A name or dotted path (resolved through imports where possible).
+    Path(String),
+    /// Anything else (its source text, truncated to 200 chars).
+    Other(String),
+}
+
+/// One argument of a call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Arg {
+    /// Keyword / named argument name (`timeout=` in Python, `key:` in Ruby,
+    /// an object-literal key is not a keyword).
+    pub keyword: Option<String>,
+    /// The value.
+    pub value: ArgValue,
+}
+
+/// A call expression (also: Rust macro invocations such as `sqlx::query!`,
+/// written with a trailing `!` in `callee`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Call {
+    /// The callee as written, whitespace removed, receiver chain included and
+    /// inner call arguments elided: `requests.get`, `self.session.get`,
+    /// `Order.objects.filter().first`, `fs.readFileSync`.
+    pub callee: String,
+    /// Resolved callee (see module docs), when imports, aliases, `self`, or
+    /// a local variable's constructor tell what it is.
+    pub resolved: Option<String>,
+    /// Last segment of the callee: the function or method name.
+    pub name: String,
+    /// The call expression (start of callee to closing paren).
+    pub span: Span,
+    /// The innermost enclosing function (None: module top level).
+    pub function: Option<FunctionId>,
+    /// Enclosing loops, outermost first.
+    pub loops: Vec<LoopId>,
+    /// Directly awaited (`await f()`, `f().await`).
+    pub awaited: bool,
+    /// Arguments, in order.
+    pub args: Vec<Arg>,
+}
+
+/// What kind of loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoopKind {
+    /// `for` / `for ... of` / `for ... in`.
+    For,
+    /// `async for` / `for await`.
+    AsyncFor,
+    /// `while` / `loop` / `until` / `do ... while`.
+    While,
+    /// Comprehension or generator expression.
+    Comprehension,
+    /// A callback iteration: `.map(cb)`, `.forEach`, `.each do`, `.for_each`.
+    Callback,
+}
+
+/// A loop, comprehension or iterating callback.
+#[derive(Debug, Clone, Serialize)]
+pub struct Loop {
+    /// What kind of loop.
+    pub kind: LoopKind,
+    /// The loop statement or iterating call.
+    pub span: Span,
+    /// The iterated expression as written (`orders`, `Order.objects.all()`,
+    /// `items`), truncated to 200 chars; None for `while`.
+    pub iterable: Option<String>,
+    /// The iterated expression resolved like a callee, where possible.
+    pub iterable_resolved: Option<String>,
+    /// The innermost enclosing function.
+    pub function: Option<FunctionId>,
+    /// For `Callback` loops: the call that iterates (`items.map`).
+    pub call: Option<CallId>,
+}
+
+/// An import / use / require binding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    /// What is imported, fully qualified in the file's naming scheme:
+    /// `os.path`, `django.db.models.Model`, `src/lib/config.loadConfig`, `fs`.
+    pub target: String,
+    /// The local name it is bound to.
+    pub local: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// A class, struct, model or similar type definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct Class {
+    /// Name as written.
+    pub name: String,
+    /// Qualified name.
+    pub qname: String,
+    /// Base classes / superclass / derives, resolved through imports.
+    pub bases: Vec<String>,
+    /// Decorators / attributes (as for functions).
+    pub decorators: Vec<String>,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// A string literal that holds SQL, or a statement in a `.sql` file.
+#[derive(Debug, Clone, Serialize)]
+pub struct SqlText {
+    /// The SQL, with interpolations replaced by `?`.
+    pub text: String,
+    /// Where.
+    pub span: Span,
+    /// The innermost enclosing function.
+    pub function: Option<FunctionId>,
+}
+
+/// A problem reading or parsing a file that did not stop its analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileNote {
+    /// Human-readable, e.g. `syntax error at line 12; the rest was analysed`.
+    pub message: String,
+}
+
+/// Everything extracted from one file.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct FileFacts {
+    /// Module name in the language's qualified-name scheme.
+    pub module: String,
+    /// Functions, methods, closures.
+    pub functions: Vec<Function>,
+    /// Calls.
+    pub calls: Vec<Call>,
+    /// Loops.
+    pub loops: Vec<Loop>,
+    /// Imports.
+    pub imports: Vec<Import>,
+    /// Classes / structs / models.
+    pub classes: Vec<Class>,
+    /// SQL texts.
+    pub sql: Vec<SqlText>,
+    /// Non-fatal problems (syntax errors that were recovered from, ...).
+    pub notes: Vec<FileNote>,
+}
