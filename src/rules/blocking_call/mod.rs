@@ -218,9 +218,9 @@ fn rule_id(entry: &Entry) -> String {
 
 /// The hops from a blocking function down to its site, or None when the
 /// function does not block.
-fn chain<'m, 'a>(
+fn chain<'a>(
     start: FnRef,
-    blocking: &'m std::collections::HashMap<FnRef, Reach<Site<'a>>>,
+    blocking: &std::collections::HashMap<FnRef, Reach<Site<'a>>>,
 ) -> Option<Vec<Hop<'a>>> {
     let mut hops = Vec::new();
     let mut current = start;
@@ -326,7 +326,7 @@ fn helper_finding(
         }
     }
     let helper = &model.function(chain_start(&chain)).name;
-    let place = describe_place(&view.facts, func);
+    let place = describe_place(view.facts, func);
     let setting = setting(model, call.file, func);
     let rule = rule_id(site.entry);
     let mut finding = ctx.finding(&rule, call.file, the_call.span);
