@@ -107,6 +107,10 @@ pub struct Finding {
     pub anchor: String,
     /// The qualified name of the enclosing function, if any.
     pub scope: Option<String>,
+    /// What the finding is caused by, stable across edits: findings with the
+    /// same rule and cause share one root cause (a blocking helper called
+    /// from ten handlers is one cause with ten findings).
+    pub cause: String,
     /// Stable identity that survives line shifts (set by ranking).
     pub fingerprint: String,
     /// Ranking score, higher first (set by ranking).

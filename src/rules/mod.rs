@@ -77,6 +77,7 @@ impl RuleContext<'_> {
             setting: Setting::default(),
             anchor: String::new(),
             scope: None,
+            cause: String::new(),
             fingerprint: String::new(),
             priority: 0.0,
         }

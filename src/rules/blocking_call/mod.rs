@@ -274,7 +274,14 @@ fn direct_finding(ctx: &RuleContext, site: &Site, func: FunctionId) -> Finding {
     finding.setting = setting;
     finding.anchor = site.text.to_string();
     finding.scope = Some(file.facts.functions[func as usize].qname.clone());
+    finding.cause = cause(&file.path, finding.scope.as_deref(), site.text);
     finding
+}
+
+/// The root cause of a blocking finding: the blocking site itself, named
+/// without line numbers.
+fn cause(path: &str, scope: Option<&str>, text: &str) -> String {
+    format!("{path}::{}::{text}", scope.unwrap_or(""))
 }
 
 fn helper_finding(
@@ -347,6 +354,11 @@ fn helper_finding(
     finding.setting = setting;
     finding.anchor = format!("{} -> {}", the_call.callee, site.text);
     finding.scope = Some(file.facts.functions[func as usize].qname.clone());
+    finding.cause = cause(
+        &model.file(site.file).path,
+        Some(&model.function(*leaf_fn).qname),
+        site.text,
+    );
     finding
 }
 
