@@ -11,8 +11,8 @@ mod propagate;
 pub use propagate::{propagate, Reach};
 
 use crate::classify::FileRole;
-use crate::facts::{Call, FileFacts, Function, FunctionId, FunctionKind, Language};
-use std::collections::HashMap;
+use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionId, FunctionKind, Language};
+use std::collections::{HashMap, HashSet};
 
 /// A file after extraction: its facts and what the pipeline knows about it.
 #[derive(Debug)]
@@ -54,6 +54,9 @@ pub struct Model {
     /// Named functions by qualified name; `None` when a name is defined twice
     /// (ambiguous names are never resolved: precision first).
     by_qname: HashMap<String, Option<FnRef>>,
+    /// Functions registered as request handlers by reference, possibly from
+    /// another file (`get(handlers::stock)`, `router.get("/x", users.show)`).
+    route_targets: HashSet<FnRef>,
 }
 
 impl Model {
@@ -80,7 +83,54 @@ impl Model {
                     .or_insert(Some(here));
             }
         }
-        Model { files, by_qname }
+        let mut model = Model {
+            files,
+            by_qname,
+            route_targets: HashSet::new(),
+        };
+        model.route_targets = model.find_route_targets();
+        model
+    }
+
+    /// Functions passed by reference to a route registration: a call named
+    /// like an HTTP method (or `route`/`use`) whose first argument is a path
+    /// (`app.get("/users", users.list)`), or an axum/actix routing call
+    /// (`get(handlers::stock)`, `web::get().to(index)`).
+    fn find_route_targets(&self) -> HashSet<FnRef> {
+        const VERBS: &[&str] = &[
+            "get", "post", "put", "patch", "delete", "del", "all", "head", "options", "any",
+            "route", "use",
+        ];
+        let mut targets = HashSet::new();
+        for (_, call) in self.calls() {
+            let resolved = call.resolved.as_deref().unwrap_or("");
+            let path_first = matches!(
+                call.args.first().map(|a| &a.value),
+                Some(ArgValue::Str(p)) if p.starts_with('/')
+            );
+            let routing = resolved.starts_with("axum.routing.")
+                || (resolved.starts_with("actix_web.web.") && call.name == "to");
+            if !(routing || (path_first && VERBS.contains(&call.name.as_str()))) {
+                continue;
+            }
+            for arg in &call.args {
+                if let ArgValue::Path(target) = &arg.value {
+                    if let Some(Some(f)) = self.by_qname.get(target.as_str()) {
+                        targets.insert(*f);
+                    }
+                }
+            }
+        }
+        targets
+    }
+
+    /// The framework of a request handler: the extractor's word for it, or
+    /// `route` for a function registered as a handler by reference.
+    pub fn handler(&self, f: FnRef) -> Option<&str> {
+        self.function(f)
+            .handler
+            .as_deref()
+            .or_else(|| self.route_targets.contains(&f).then_some("route"))
     }
 
     /// The file at an index.

@@ -53,6 +53,8 @@ enum Runs {
 
 /// Per-file view used during the analysis.
 struct FileView<'a> {
+    model: &'a Model,
+    file: u32,
     facts: &'a FileFacts,
     catalog: &'a Catalog,
     /// For each function: true when it is a closure handed to an offload API.
@@ -67,7 +69,15 @@ impl<'a> FileView<'a> {
     fn runs(&self, mut func: Option<FunctionId>) -> Runs {
         while let Some(id) = func {
             let f = &self.facts.functions[id as usize];
-            let on_loop = f.is_async || (self.handlers_on_loop && f.handler.is_some());
+            let on_loop = f.is_async
+                || (self.handlers_on_loop
+                    && self
+                        .model
+                        .handler(FnRef {
+                            file: self.file,
+                            func: id,
+                        })
+                        .is_some());
             match f.kind {
                 FunctionKind::Closure | FunctionKind::AsyncBlock => {
                     if self.offloaded[id as usize] {
@@ -98,7 +108,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let views: Vec<Option<FileView>> = model
         .files
         .iter()
-        .map(|file| {
+        .enumerate()
+        .map(|(index, file)| {
             let family = file.language.family();
             let catalog = catalogs.get(family)?;
             let facts = &file.facts;
@@ -114,6 +125,8 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
                 })
                 .collect();
             Some(FileView {
+                model,
+                file: index as u32,
                 facts,
                 catalog,
                 offloaded,
@@ -264,7 +277,7 @@ fn direct_finding(ctx: &RuleContext, site: &Site, func: FunctionId) -> Finding {
             site.entry.what.trim_end_matches('.')
         )
     };
-    let place = describe_place(&file.facts, func);
+    let place = describe_place(model, site.file, func);
     let setting = setting(model, site.file, func);
     let rule = rule_id(site.entry);
     let mut finding = ctx.finding(&rule, site.file, site.span);
@@ -333,7 +346,7 @@ fn helper_finding(
         }
     }
     let helper = &model.function(chain_start(&chain)).name;
-    let place = describe_place(view.facts, func);
+    let place = describe_place(model, call.file, func);
     let setting = setting(model, call.file, func);
     let rule = rule_id(site.entry);
     let mut finding = ctx.finding(&rule, call.file, the_call.span);
@@ -377,38 +390,38 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// "inside async function `index`", "inside the express handler `getUser`",
-/// "inside a closure in async function `run`".
-fn describe_place(facts: &FileFacts, func: FunctionId) -> String {
-    let f = &facts.functions[func as usize];
-    let named = named_ancestor(facts, func);
-    let kind = |g: &Function| {
-        if let Some(framework) = &g.handler {
-            format!("the {framework} request handler `{}`", g.name)
-        } else if g.kind == FunctionKind::Method {
-            format!("async method `{}`", g.name)
+/// "inside async function `index`", "inside the express request handler
+/// `getUser`", "inside an async closure in `run`".
+fn describe_place(model: &Model, file: u32, func: FunctionId) -> String {
+    let facts = &model.file(file).facts;
+    let handler = |id: FunctionId| model.handler(FnRef { file, func: id });
+    let framework = |name: &str| {
+        if name == "route" {
+            String::new()
         } else {
-            format!("async function `{}`", g.name)
+            format!("{name} ")
         }
     };
-    match (f.kind, named) {
-        (FunctionKind::Function | FunctionKind::Method, _) => format!("inside {}", kind(f)),
-        (FunctionKind::AsyncBlock, Some(n)) => format!("inside an async block in `{}`", n.name),
-        (_, Some(n)) if f.handler.is_some() => {
-            format!(
-                "inside a {} request handler in `{}`",
-                f.handler.as_deref().unwrap_or(""),
-                n.name
-            )
+    let f = &facts.functions[func as usize];
+    let named = named_ancestor(facts, func);
+    match (f.kind, handler(func)) {
+        (FunctionKind::Function | FunctionKind::Method, Some(h)) => {
+            format!("inside the {}request handler `{}`", framework(h), f.name)
         }
-        (_, Some(n)) => format!("inside an async closure in `{}`", n.name),
-        (_, None) if f.handler.is_some() => {
-            format!(
-                "inside a {} request handler",
-                f.handler.as_deref().unwrap_or("")
-            )
-        }
-        (_, None) => "inside an async closure".to_string(),
+        (FunctionKind::Method, None) => format!("inside async method `{}`", f.name),
+        (FunctionKind::Function, None) => format!("inside async function `{}`", f.name),
+        (FunctionKind::AsyncBlock, _) => match named {
+            Some(n) => format!("inside an async block in `{}`", n.name),
+            None => "inside an async block".to_string(),
+        },
+        (_, Some(h)) => match named {
+            Some(n) => format!("inside a {}request handler in `{}`", framework(h), n.name),
+            None => format!("inside a {}request handler", framework(h)),
+        },
+        (_, None) => match named {
+            Some(n) => format!("inside an async closure in `{}`", n.name),
+            None => "inside an async closure".to_string(),
+        },
     }
 }
 
@@ -433,7 +446,7 @@ fn setting(model: &Model, file: u32, func: FunctionId) -> Setting {
     let mut cur = Some(func);
     while let Some(id) = cur {
         let f = &facts.functions[id as usize];
-        request_path |= f.handler.is_some();
+        request_path |= model.handler(FnRef { file, func: id }).is_some();
         startup |= f.name == "main" && f.decorators.iter().any(|d| d.ends_with("main"));
         cur = f.parent;
     }
