@@ -71,8 +71,8 @@ impl<'s> Extractor<'s> {
         } else {
             None
         };
-        let static_method = decorators.iter().any(|d| d.written == "staticmethod");
-        let (params, first) = self.parameters(node, class.filter(|_| !static_method));
+        let receiver = class.and_then(|c| self.receiver(c, &decorators));
+        let (params, first) = self.parameters(node, receiver);
         let handler = if lambda {
             None
         } else {
@@ -124,9 +124,25 @@ impl<'s> Extractor<'s> {
         Some(call)
     }
 
+    /// What the first parameter of a method of class `class` stands for:
+    /// the instance (`self`), the class itself for a classmethod (`cls`, so
+    /// `cls.objects.get()` is `module.Class.objects.get`), nothing for a
+    /// staticmethod.
+    fn receiver(&self, class: usize, decorators: &[Decorator]) -> Option<Binding> {
+        let has = |name: &str| decorators.iter().any(|d| d.written == name);
+        if has("staticmethod") {
+            None
+        } else if has("classmethod") {
+            Some(Binding::Path(self.classes[class].qname.clone()))
+        } else {
+            Some(Binding::SelfOf(class))
+        }
+    }
+
     /// The scope of a function's parameters, and the first parameter's name.
-    /// The first parameter of a method (`self`, `cls`) stands for its class.
-    fn parameters(&self, node: Node, method_of: Option<usize>) -> (Scope, Option<&'s str>) {
+    /// The first parameter of a method is bound to `receiver`.
+    fn parameters(&self, node: Node, receiver: Option<Binding>) -> (Scope, Option<&'s str>) {
+        let mut receiver = receiver;
         let mut scope = Scope::new(ScopeKind::Function);
         let mut first = None;
         let Some(params) = node.child_by_field_name("parameters") else {
@@ -155,8 +171,8 @@ impl<'s> Extractor<'s> {
             if i == 0 {
                 first = Some(name);
             }
-            let binding = match (i, method_of, annotation) {
-                (0, Some(class), _) => Binding::SelfOf(class),
+            let binding = match (i, receiver.take(), annotation) {
+                (0, Some(receiver), _) => receiver,
                 (_, _, Some(annotation)) => self.annotation(annotation),
                 _ => Binding::Unknown,
             };

@@ -120,7 +120,7 @@ fn self_and_cls_resolve_to_the_class() {
     let facts = extract(
         "import requests\nclass Client(Base):\n    def __init__(self):\n        self.http = requests.Session()\n\
          \n    def fetch(self):\n        self.prepare()\n        return self.http.get(u)\n\
-         \n    @classmethod\n    def build(cls):\n        return cls.create()\n\
+         \n    @classmethod\n    def build(cls):\n        cls.objects.count()\n        return cls.create()\n\
          \n    @staticmethod\n    def util(x):\n        x.go()\n\
          \n    def other(self, conn):\n        self.conn.send()\n",
     );
@@ -135,6 +135,10 @@ fn self_and_cls_resolve_to_the_class() {
     assert_eq!(
         resolved(&facts, "cls.create"),
         Some("shop.orders.Client.create")
+    );
+    assert_eq!(
+        resolved(&facts, "cls.objects.count"),
+        Some("shop.orders.Client.objects.count")
     );
     assert_eq!(resolved(&facts, "x.go"), None);
     assert_eq!(resolved(&facts, "self.conn.send"), None);
