@@ -150,20 +150,12 @@ impl<'a, 't> Walker<'a, 't> {
             let name = self.text_of(left);
             return self.named(name, self.member_qname(name), self.arrow_this(node));
         }
-        let target = tree::compact(left, self.text, 200);
         let module = self.module;
-        if target == "module.exports" {
-            return self.named("default", format!("{module}.default"), None);
+        if let Some(name) = self.exported_as(assign) {
+            return self.named(&name, format!("{module}.{name}"), None);
         }
+        let target = tree::compact(left, self.text, 200);
         let last = target.rsplit('.').next().unwrap_or("").to_string();
-        if let Some(rest) = target
-            .strip_prefix("module.exports.")
-            .or_else(|| target.strip_prefix("exports."))
-        {
-            if !rest.contains('.') {
-                return self.named(rest, format!("{module}.{rest}"), None);
-            }
-        }
         if let Some((class, method)) = target.split_once(".prototype.") {
             if !method.contains('.') {
                 let class_q = match self.lookup(class) {
@@ -199,6 +191,24 @@ impl<'a, 't> Walker<'a, 't> {
             }
             _ => self.closure(node, own_name),
         }
+    }
+
+    /// The name an assignment exports its value as: `default` for
+    /// `module.exports = ..`, `x` for `exports.x = ..` / `module.exports.x = ..`.
+    pub(super) fn exported_as(&self, assign: Node<'t>) -> Option<String> {
+        let left = self.field(assign, Field::Left)?;
+        if self.kind(left) != Kind::Member {
+            return None;
+        }
+        let target = tree::compact(left, self.text, 200);
+        if target == "module.exports" {
+            return Some("default".to_string());
+        }
+        target
+            .strip_prefix("module.exports.")
+            .or_else(|| target.strip_prefix("exports."))
+            .filter(|rest| !rest.contains('.'))
+            .map(str::to_string)
     }
 
     /// A method of the innermost class.
@@ -540,14 +550,20 @@ impl<'a, 't> Walker<'a, 't> {
             .and_then(|p| self.field(p, Field::Name))
             .filter(|n| self.kind(*n) == Kind::Identifier)
             .map(|n| self.text_of(n));
+        let exported = parent
+            .filter(|p| self.kind(*p) == Kind::Assignment)
+            .and_then(|p| self.exported_as(p));
         let name = declared
             .or(own)
-            .unwrap_or(if default_export { "default" } else { "<class>" });
-        let qname = if default_export {
-            format!("{}.default", self.module)
-        } else {
-            self.member_qname(name)
+            .or(exported.as_deref())
+            .unwrap_or(if default_export { "default" } else { "<class>" })
+            .to_string();
+        let qname = match (default_export, &exported) {
+            (true, _) => format!("{}.default", self.module),
+            (false, Some(e)) => format!("{}.{e}", self.module),
+            (false, None) => self.member_qname(&name),
         };
+        let name = name.as_str();
         if !self.at_module_level() {
             self.bind(name, Binding::Known(qname.clone()));
         }

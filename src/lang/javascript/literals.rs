@@ -99,13 +99,22 @@ impl<'a, 't> Walker<'a, 't> {
             }
             // Patched with the function id when the walk reaches it.
             _ if is_function(kind) => ArgValue::Closure(u32::MAX),
+            // A function passed by name: a project module passed whole
+            // (`app.get('*', require('./controller'))`) stands for its
+            // exported function, `<module>.default`, as when it is called.
             Kind::Identifier | Kind::Member => match arg.kind() {
                 "identifier" if self.text_of(arg) == "undefined" => ArgValue::Null,
-                _ => match self.chain(arg, Use::Value).resolved {
+                _ => match self.chain(arg, Use::Callee).resolved {
                     Some(path) => ArgValue::Path(path),
                     None => ArgValue::Path(tree::compact(arg, self.text, MAX_ARG)),
                 },
             },
+            Kind::Call if self.required_in(arg).is_some_and(|(_, direct)| direct) => {
+                match self.chain(arg, Use::Callee).resolved {
+                    Some(path) => ArgValue::Path(path),
+                    None => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
+                }
+            }
             _ => match arg.kind() {
                 "number" => ArgValue::Number(self.text_of(arg).to_string()),
                 "null" | "undefined" => ArgValue::Null,

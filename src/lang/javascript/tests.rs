@@ -228,6 +228,25 @@ export async function show() {
 }
 
 #[test]
+fn project_modules_passed_whole_stand_for_their_export() {
+    let g = facts_at(
+        "src/web/admin/app.js",
+        Language::JavaScript,
+        "const c = require('./controller');\nadminApp.get('*', require('./controller'), c, c.show);\n",
+    );
+    let get = g.calls.iter().find(|c| c.name == "get").unwrap();
+    let paths: Vec<&ArgValue> = get.args.iter().skip(1).map(|a| &a.value).collect();
+    assert_eq!(
+        paths,
+        vec![
+            &ArgValue::Path("src/web/admin/controller.default".into()),
+            &ArgValue::Path("src/web/admin/controller.default".into()),
+            &ArgValue::Path("src/web/admin/controller.show".into()),
+        ]
+    );
+}
+
+#[test]
 fn same_file_functions_and_methods_get_module_names() {
     let f = js(r#"
 async function main() { helper(); later(); arrow(); new Service().run(); api.list(); }
@@ -590,6 +609,20 @@ fn default_exports_are_named_default() {
         "function handler() {}\nmodule.exports = handler;\n",
     );
     assert_eq!(f.functions[0].qname, "src/h.default");
+    let c = facts_at(
+        "src/c.js",
+        Language::JavaScript,
+        "module.exports = class extends Base { run() {} };\nexports.Repo = class { find() {} };\n",
+    );
+    assert_eq!(c.classes[0].qname, "src/c.default");
+    assert_eq!(c.functions[0].qname, "src/c.default.run");
+    assert_eq!(c.classes[1].qname, "src/c.Repo");
+    assert_eq!(c.functions[1].qname, "src/c.Repo.find");
+    let t = ts("import fs = require('fs');\nasync function f() { fs.readFileSync('x'); }\n");
+    assert_eq!(
+        resolved(&t, "readFileSync").as_deref(),
+        Some("fs.readFileSync")
+    );
     let g = facts_at(
         "src/g.js",
         Language::JavaScript,
@@ -650,34 +683,4 @@ fn deep_nesting_does_not_overflow() {
     assert_eq!(f.calls.len(), depth);
     let arrows = format!("{}1;", "() => ".repeat(depth / 10));
     js(&arrows);
-}
-
-#[test]
-fn timing_probe() {
-    let depth = 100_000;
-    let cases = [
-        (
-            "parens",
-            format!("x = {}1{};", "(".repeat(depth), ")".repeat(depth)),
-        ),
-        (
-            "arrays",
-            format!("x = {}1{};", "[".repeat(depth), "]".repeat(depth)),
-        ),
-        (
-            "calls",
-            format!("{}1{};", "f(".repeat(depth), ")".repeat(depth)),
-        ),
-        ("chain", format!("a{};", ".b()".repeat(depth))),
-        ("arrows", format!("{}1;", "() => ".repeat(depth / 10))),
-    ];
-    for (name, text) in cases {
-        let t = std::time::Instant::now();
-        let (language, _) = super::grammar(Language::JavaScript);
-        crate::lang::tree::parse(&text, &language, "js").unwrap();
-        let parse = t.elapsed();
-        let t = std::time::Instant::now();
-        js(&text);
-        println!("{name}: parse {parse:?} extract {:?}", t.elapsed());
-    }
 }
