@@ -11,7 +11,7 @@ use crate::lang::tree;
 use tree_sitter::Node;
 
 /// Longest parent name a closure's name is built on.
-const MAX_QNAME: usize = 400;
+const MAX_QNAME: usize = 160;
 
 /// How a function is named and what `this` means inside it.
 #[derive(Debug)]

@@ -11,7 +11,7 @@ use tree_sitter::Node;
 /// so that work per call stays bounded on machine-made input.
 const MAX_STEPS: usize = 48;
 /// Longest root text kept in a callee written as is (`[1, 2].map`).
-const MAX_ROOT: usize = 60;
+const MAX_ROOT: usize = 32;
 
 /// A callee as written and as resolved.
 #[derive(Debug, Default)]
