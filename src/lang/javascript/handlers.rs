@@ -1,8 +1,8 @@
 //! Request handlers: Express / Koa / Fastify / Hapi route registrations,
 //! Next.js API routes and route handlers, and NestJS controllers.
 
-use super::functions::Naming;
 use super::kinds::{Field, Kind};
+use super::naming::Naming;
 use super::resolve::{first_named, unquote, Chain, Use};
 use super::walker::Walker;
 use crate::facts::{Arg, ArgValue, FunctionKind};
