@@ -173,6 +173,7 @@ fn run_scan(args: ScanArgs) -> i32 {
         follow_links: args.follow_links,
         selection,
         parse_only: args.parse_only,
+        ..ScanOptions::new(args.path.clone())
     };
     let progress = ProgressBar::new(!args.quiet && std::io::stderr().is_terminal());
     let report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
@@ -201,6 +202,9 @@ fn run_scan(args: ScanArgs) -> i32 {
                 // The summary is the last line.
                 let body_end = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
                 text.truncate(body_end);
+            } else if !report.findings.is_empty() {
+                text.push_str(&crate::register::summary_line(&report.register));
+                text.push('\n');
             }
             text
         }

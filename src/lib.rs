@@ -13,6 +13,7 @@ pub mod lang;
 pub mod layout;
 pub mod model;
 pub mod rank;
+pub mod register;
 pub mod rules;
 pub mod scan;
 pub mod source;

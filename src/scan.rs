@@ -3,14 +3,16 @@
 
 use crate::classify::{classify, FileRole};
 use crate::facts::Language;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::lang::{self, SourceFile};
 use crate::layout::Layout;
 use crate::model::{Model, ParsedFile};
+use crate::register::{self, Churn, Register};
 use crate::rules::{self, RuleContext, Selection};
 use crate::source::{self, SkipReason};
 use crate::walk::{self, WalkOptions, WalkedFile};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -37,6 +39,11 @@ pub struct ScanOptions {
     pub selection: Selection,
     /// Parse files and stop: no facts, no rules (the benchmark's baseline).
     pub parse_only: bool,
+    /// Severities pinned per rule id (configuration).
+    pub severity_overrides: BTreeMap<String, Severity>,
+    /// Window for change frequency from git history, in days (0: do not
+    /// read git history).
+    pub churn_window_days: u32,
 }
 
 impl ScanOptions {
@@ -50,6 +57,8 @@ impl ScanOptions {
             follow_links: false,
             selection: Selection::default(),
             parse_only: false,
+            severity_overrides: BTreeMap::new(),
+            churn_window_days: crate::register::churn::DEFAULT_WINDOW_DAYS,
         }
     }
 }
@@ -85,6 +94,8 @@ pub struct ScanReport {
     pub skipped: Vec<Skipped>,
     /// Files analysed in part, and other non-fatal problems.
     pub notes: Vec<Note>,
+    /// The findings grouped by root cause and ranked.
+    pub register: Register,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -179,8 +190,30 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             selection: &options.selection,
         };
         let mut findings = pool.install(|| rules::run(&ctx));
+        for finding in &mut findings {
+            if let Some(severity) = options.severity_overrides.get(&finding.rule) {
+                finding.severity = *severity;
+            }
+        }
         crate::rank::rank(&mut findings, &model);
         findings
+    };
+    let register = if options.parse_only {
+        Register::default()
+    } else {
+        // One `git log` per scan, and only when there is something to rank.
+        let churn = if options.churn_window_days > 0 && !findings.is_empty() {
+            Churn::from_git(&options.root, options.churn_window_days)
+        } else {
+            Churn::none()
+        };
+        register::build(
+            &findings,
+            &register::BuildOptions {
+                churn,
+                severity_overrides: options.severity_overrides.clone(),
+            },
+        )
     };
     Ok(ScanReport {
         findings,
@@ -188,6 +221,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         lines_scanned,
         skipped,
         notes,
+        register,
         elapsed: started.elapsed(),
     })
 }

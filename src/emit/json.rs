@@ -1,8 +1,9 @@
 //! The JSON output (`--format json`), exactly as `output-contract.md`
 //! describes it, plus keys the contract allows to grow (`fix`, `why`,
-//! `evidence`, `skipped`, `notes`, summary details).
+//! `evidence`, `skipped`, `notes`, summary details, `register`).
 
 use crate::finding::{Evidence, Severity};
+use crate::register::Register;
 use crate::rules::meta;
 use crate::scan::{Note, ScanReport, Skipped};
 use serde::Serialize;
@@ -15,6 +16,7 @@ struct Output<'a> {
     summary: Summary,
     skipped: &'a [Skipped],
     notes: &'a [Note],
+    register: &'a Register,
 }
 
 #[derive(Serialize)]
@@ -89,6 +91,7 @@ pub fn render(report: &ScanReport, root: &str) -> String {
         },
         skipped: &report.skipped,
         notes: &report.notes,
+        register: &report.register,
     };
     let mut text = serde_json::to_string_pretty(&output).expect("serialisable");
     text.push('\n');
