@@ -202,9 +202,18 @@ fn run_scan(args: ScanArgs) -> i32 {
                 // The summary is the last line.
                 let body_end = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
                 text.truncate(body_end);
-            } else if !report.findings.is_empty() {
-                text.push_str(&crate::register::summary_line(&report.register));
-                text.push('\n');
+            } else {
+                if !report.findings.is_empty() {
+                    text.push_str(&crate::register::summary_line(&report.register));
+                    text.push('\n');
+                }
+                if !report.suppressed.is_empty() {
+                    let n = report.suppressed.len();
+                    text.push_str(&format!(
+                        "{n} finding{} suppressed inline.\n",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
             }
             text
         }
@@ -243,6 +252,9 @@ fn report_problems(report: &ScanReport) {
     }
     for n in &report.notes {
         eprintln!("faultline: note: {}: {}", n.path, n.message);
+    }
+    for p in &report.suppression_problems {
+        eprintln!("faultline: warning: {}:{}: {}", p.path, p.line, p.message);
     }
 }
 

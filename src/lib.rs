@@ -17,4 +17,5 @@ pub mod register;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod walk;

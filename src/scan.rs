@@ -10,6 +10,7 @@ use crate::model::{Model, ParsedFile};
 use crate::register::{self, Churn, Register};
 use crate::rules::{self, RuleContext, Selection};
 use crate::source::{self, SkipReason};
+use crate::suppress::{self, Suppressed, Suppression};
 use crate::walk::{self, WalkOptions, WalkedFile};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -94,6 +95,11 @@ pub struct ScanReport {
     pub skipped: Vec<Skipped>,
     /// Files analysed in part, and other non-fatal problems.
     pub notes: Vec<Note>,
+    /// Findings silenced by inline suppressions (not in `findings`).
+    pub suppressed: Vec<Suppressed>,
+    /// Suppression comments without a reason, naming unknown rules, or
+    /// suppressing nothing.
+    pub suppression_problems: Vec<suppress::Problem>,
     /// The findings grouped by root cause and ranked.
     pub register: Register,
     /// Wall time.
@@ -165,22 +171,26 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         .collect();
     let mut notes = Vec::new();
     let mut parsed = Vec::new();
+    let mut suppressions = Vec::new();
     let mut lines_scanned = 0;
     for outcome in outcomes {
         match outcome {
-            Outcome::Parsed(file) => {
+            Outcome::Parsed(file, found) => {
+                suppressions.extend(found);
                 lines_scanned += file.lines;
                 notes.extend(file.facts.notes.iter().map(|n| Note {
                     path: file.path.clone(),
                     message: n.message.clone(),
                 }));
-                parsed.push(file);
+                parsed.push(*file);
             }
             Outcome::ParsedOnly { lines } => lines_scanned += lines,
             Outcome::Skipped(s) => skipped.push(s),
         }
     }
     let files_scanned = walked.files.len() - skipped.iter().filter(|s| !s.path.is_empty()).count();
+    let mut suppressed = Vec::new();
+    let mut suppression_problems = Vec::new();
     let findings = if options.parse_only {
         Vec::new()
     } else {
@@ -195,8 +205,13 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
                 finding.severity = *severity;
             }
         }
+        // Fingerprints are numbered before suppressions apply, so adding a
+        // suppression does not change the identity of other findings.
         crate::rank::rank(&mut findings, &model);
-        findings
+        let outcome = suppress::apply(findings, &suppressions, &options.selection);
+        suppressed = outcome.suppressed;
+        suppression_problems = outcome.problems;
+        outcome.kept
     };
     let register = if options.parse_only {
         Register::default()
@@ -221,13 +236,15 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         lines_scanned,
         skipped,
         notes,
+        suppressed,
+        suppression_problems,
         register,
         elapsed: started.elapsed(),
     })
 }
 
 enum Outcome {
-    Parsed(ParsedFile),
+    Parsed(Box<ParsedFile>, Vec<Suppression>),
     ParsedOnly { lines: usize },
     Skipped(Skipped),
 }
@@ -270,13 +287,17 @@ fn analyse(file: &WalkedFile, layout: &Layout, options: &ScanOptions) -> Outcome
                 });
             }
             let first_line = text.text.lines().next().unwrap_or("");
-            Outcome::Parsed(ParsedFile {
-                path: file.rel.clone(),
-                language: file.language,
-                role: role(&file.rel, first_line, file.language),
-                lines,
-                facts,
-            })
+            let found = suppress::extract(&file.rel, &text.text);
+            Outcome::Parsed(
+                Box::new(ParsedFile {
+                    path: file.rel.clone(),
+                    language: file.language,
+                    role: role(&file.rel, first_line, file.language),
+                    lines,
+                    facts,
+                }),
+                found,
+            )
         }
         Err(reason) => skip(SkipReason::Unparsable(reason)),
     }
