@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the commands. `main.rs`
 //! only calls [`run`] and turns its outcome into an exit code.
 
+use crate::config;
 use crate::emit::{self, terminal};
 use crate::finding::Severity;
 use crate::rules::{meta, Selection};
@@ -40,6 +41,15 @@ enum Command {
     Explain {
         /// Rule id (`blocking-call/sleep`) or its name alone (`sleep`).
         rule: String,
+    },
+    /// Write a commented default faultline.toml.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing faultline.toml.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -95,6 +105,13 @@ struct ScanArgs {
     /// Parse files without extracting facts or running rules (benchmark baseline).
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Read the configuration from FILE (faultline.toml or pyproject.toml)
+    /// instead of discovering it from PATH upwards.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    no_config: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -135,6 +152,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Init { dir, force } => init(&dir, force),
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             EXIT_CLEAN
@@ -153,27 +171,12 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(args: ScanArgs) -> i32 {
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let unknown = selection.unknown_names();
-    if !unknown.is_empty() {
-        eprintln!(
-            "faultline: unknown rule or family: {} (see `faultline rules`)",
-            unknown.join(", ")
-        );
-        return EXIT_ERROR;
-    }
-    let options = ScanOptions {
-        root: args.path.clone(),
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        include_deps: args.include_deps,
-        follow_links: args.follow_links,
-        selection,
-        parse_only: args.parse_only,
-        ..ScanOptions::new(args.path.clone())
+    let (options, fail_on) = match prepare(&args) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
     };
     let progress = ProgressBar::new(!args.quiet && std::io::stderr().is_terminal());
     let report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
@@ -235,9 +238,85 @@ fn run_scan(args: ScanArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
-    match args.fail_on {
+    match fail_on {
         Some(threshold) if report.findings.iter().any(|f| f.severity >= threshold) => EXIT_FINDINGS,
         _ => EXIT_CLEAN,
+    }
+}
+
+/// Scan options from the configuration file and the flags (flags win), and
+/// the `--fail-on` threshold.
+fn prepare(args: &ScanArgs) -> Result<(ScanOptions, Option<Severity>), String> {
+    let loaded = match &args.config {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(format!("{}: no such configuration file", path.display()));
+            }
+            let loaded = config::load(path)?;
+            if loaded.path.is_none() {
+                return Err(format!("{}: has no [tool.faultline] table", path.display()));
+            }
+            loaded
+        }
+        None if args.no_config => config::Loaded::default(),
+        None => config::discover(&args.path)?,
+    };
+    let file = &loaded.config;
+    let pick = |flag: &Vec<String>, from_file: &Vec<String>| {
+        if flag.is_empty() {
+            from_file.clone()
+        } else {
+            flag.clone()
+        }
+    };
+    let selection = Selection {
+        select: pick(&args.select, &file.select),
+        ignore: pick(&args.ignore, &file.ignore),
+    };
+    let unknown = selection.unknown_names();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown rule or family: {} (see `faultline rules`)",
+            unknown.join(", ")
+        ));
+    }
+    let paths = config::PathRules::new(&file.exclude, &file.test_paths, &args.path, loaded.base())?;
+    let options = ScanOptions {
+        root: args.path.clone(),
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        include_deps: args.include_deps,
+        follow_links: args.follow_links,
+        selection,
+        parse_only: args.parse_only,
+        severity_overrides: file.severity.clone(),
+        churn_window_days: file
+            .change_window_days
+            .unwrap_or(crate::register::churn::DEFAULT_WINDOW_DAYS),
+        paths,
+    };
+    Ok((options, args.fail_on.or(file.fail_on)))
+}
+
+/// `faultline init`: write a commented default configuration.
+fn init(dir: &std::path::Path, force: bool) -> i32 {
+    let path = dir.join(config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        eprintln!(
+            "faultline: {} already exists (use --force to overwrite)",
+            path.display()
+        );
+        return EXIT_ERROR;
+    }
+    match emit::write_atomic(&path, config::DEFAULT_FILE.as_bytes()) {
+        Ok(()) => {
+            eprintln!("faultline: wrote {}", path.display());
+            EXIT_CLEAN
+        }
+        Err(e) => {
+            eprintln!("faultline: cannot write {}: {e}", path.display());
+            EXIT_ERROR
+        }
     }
 }
 

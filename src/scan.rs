@@ -2,6 +2,7 @@
 //! file at a time, trees dropped) → project model → rules → rank.
 
 use crate::classify::{classify, FileRole};
+use crate::config::PathRules;
 use crate::facts::Language;
 use crate::finding::{Finding, Severity};
 use crate::lang::{self, SourceFile};
@@ -45,6 +46,8 @@ pub struct ScanOptions {
     /// Window for change frequency from git history, in days (0: do not
     /// read git history).
     pub churn_window_days: u32,
+    /// Excluded paths and extra test paths (configuration).
+    pub paths: PathRules,
 }
 
 impl ScanOptions {
@@ -60,6 +63,7 @@ impl ScanOptions {
             parse_only: false,
             severity_overrides: BTreeMap::new(),
             churn_window_days: crate::register::churn::DEFAULT_WINDOW_DAYS,
+            paths: PathRules::default(),
         }
     }
 }
@@ -135,7 +139,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     } else {
         options.threads
     };
-    let walked = walk::walk(
+    let mut walked = walk::walk(
         &options.root,
         &WalkOptions {
             include_deps: options.include_deps,
@@ -143,6 +147,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             threads,
         },
     );
+    walked.files.retain(|f| !options.paths.excluded(&f.rel));
     let layout = Layout::new(walked.files.iter().map(|f| f.rel.as_str()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -292,7 +297,11 @@ fn analyse(file: &WalkedFile, layout: &Layout, options: &ScanOptions) -> Outcome
                 Box::new(ParsedFile {
                     path: file.rel.clone(),
                     language: file.language,
-                    role: role(&file.rel, first_line, file.language),
+                    role: if options.paths.is_test(&file.rel) {
+                        FileRole::Test
+                    } else {
+                        role(&file.rel, first_line, file.language)
+                    },
                     lines,
                     facts,
                 }),
