@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and the commands. `main.rs`
 //! only calls [`run`] and turns its outcome into an exit code.
 
+use crate::baseline::Baseline;
 use crate::config;
 use crate::emit::{self, terminal};
 use crate::finding::Severity;
@@ -42,6 +43,15 @@ enum Command {
         /// Rule id (`blocking-call/sleep`) or its name alone (`sleep`).
         rule: String,
     },
+    /// Write the current register to .faultline-baseline.json (atomically),
+    /// for `scan --baseline`.
+    Baseline {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Where to write it (default: PATH/.faultline-baseline.json).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Write a commented default faultline.toml.
     Init {
         /// Directory to write it in.
@@ -69,9 +79,8 @@ enum Format {
 
 #[derive(Debug, clap::Args)]
 struct ScanArgs {
-    /// Directory or file to scan.
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -81,6 +90,25 @@ struct ScanArgs {
     /// Exit with 1 when a finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// Print only findings: no progress, no skipped-file messages, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Report only register entries (and new locations of entries) not in
+    /// this baseline file (see `faultline baseline`).
+    #[arg(long, value_name = "FILE", conflicts_with = "diff_base")]
+    baseline: Option<PathBuf>,
+    /// Report only entries introduced since the merge base of HEAD and
+    /// GITREF (scanned in a temporary git worktree).
+    #[arg(long, value_name = "GITREF")]
+    diff_base: Option<String>,
+}
+
+/// What to scan and how: shared by `scan` and `baseline`.
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// Directory or file to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
     /// Run only these rules or families (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE|FAMILY")]
     select: Vec<String>,
@@ -90,9 +118,6 @@ struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     threads: usize,
-    /// Print only findings: no progress, no skipped-file messages, no summary.
-    #[arg(long, short)]
-    quiet: bool,
     /// Skip files larger than this (bytes, or with KB/MB/GB).
     #[arg(long, value_name = "SIZE", default_value = "4MB", value_parser = parse_size)]
     max_file_size: u64,
@@ -153,6 +178,7 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Init { dir, force } => init(&dir, force),
+        Command::Baseline { input, output } => write_baseline(&input, output),
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             EXIT_CLEAN
@@ -171,15 +197,32 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(args: ScanArgs) -> i32 {
-    let (options, fail_on) = match prepare(&args) {
-        Ok(prepared) => prepared,
+    let (options, fail_on) = match prepare(&args.input) {
+        Ok((options, fail_on)) => (options, args.fail_on.or(fail_on)),
         Err(e) => {
             eprintln!("faultline: {e}");
             return EXIT_ERROR;
         }
     };
+    let known = match (&args.baseline, &args.diff_base) {
+        (Some(path), _) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("faultline: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        (None, Some(git_ref)) => match crate::baseline::from_git_ref(&options, git_ref) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("faultline: --diff-base {git_ref}: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        (None, None) => None,
+    };
     let progress = ProgressBar::new(!args.quiet && std::io::stderr().is_terminal());
-    let report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
+    let mut report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
         Ok(report) => report,
         Err(e) => {
             progress.finish();
@@ -188,10 +231,13 @@ fn run_scan(args: ScanArgs) -> i32 {
         }
     };
     progress.finish();
+    if let Some(known) = &known {
+        report.baseline = Some(crate::baseline::filter(&mut report, known));
+    }
     if !args.quiet {
         report_problems(&report);
     }
-    let root = args.path.to_string_lossy().into_owned();
+    let root = args.input.path.to_string_lossy().into_owned();
     let text = match args.format {
         Format::Json => emit::json::render(&report, &root),
         Format::Terminal => {
@@ -200,7 +246,7 @@ fn run_scan(args: ScanArgs) -> i32 {
                 color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
                 width: terminal_width(),
             };
-            let mut text = terminal::render(&report, &args.path, style);
+            let mut text = terminal::render(&report, &args.input.path, style);
             if args.quiet {
                 // The summary is the last line.
                 let body_end = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
@@ -209,6 +255,16 @@ fn run_scan(args: ScanArgs) -> i32 {
                 if !report.findings.is_empty() {
                     text.push_str(&crate::register::summary_line(&report.register));
                     text.push('\n');
+                }
+                if let Some(c) = &report.baseline {
+                    text.push_str(&format!(
+                        "Baseline: {} new entr{}, {} with new locations; {} known hidden; {} fixed.\n",
+                        c.new,
+                        if c.new == 1 { "y" } else { "ies" },
+                        c.grown,
+                        c.known,
+                        c.fixed
+                    ));
                 }
                 if !report.suppressed.is_empty() {
                     let n = report.suppressed.len();
@@ -246,7 +302,7 @@ fn run_scan(args: ScanArgs) -> i32 {
 
 /// Scan options from the configuration file and the flags (flags win), and
 /// the `--fail-on` threshold.
-fn prepare(args: &ScanArgs) -> Result<(ScanOptions, Option<Severity>), String> {
+fn prepare(args: &InputArgs) -> Result<(ScanOptions, Option<Severity>), String> {
     let loaded = match &args.config {
         Some(path) => {
             if !path.is_file() {
@@ -295,7 +351,55 @@ fn prepare(args: &ScanArgs) -> Result<(ScanOptions, Option<Severity>), String> {
             .unwrap_or(crate::register::churn::DEFAULT_WINDOW_DAYS),
         paths,
     };
-    Ok((options, args.fail_on.or(file.fail_on)))
+    Ok((options, file.fail_on))
+}
+
+/// `faultline baseline`: scan and write the register's ids and fingerprints.
+fn write_baseline(input: &InputArgs, output: Option<PathBuf>) -> i32 {
+    let (options, _) = match prepare(input) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let report = match scan::scan(&options, &|_, _| {}) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    report_problems(&report);
+    let path = output.unwrap_or_else(|| {
+        let dir = if input.path.is_file() {
+            input.path.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            input.path.clone()
+        };
+        dir.join(crate::baseline::FILE_NAME)
+    });
+    let baseline = Baseline::from_register(&report.register);
+    if let Err(e) = emit::write_atomic(&path, baseline.render().as_bytes()) {
+        eprintln!("faultline: cannot write {}: {e}", path.display());
+        return EXIT_ERROR;
+    }
+    eprintln!(
+        "faultline: wrote {} ({} entr{}, {} locations)",
+        path.display(),
+        baseline.entries.len(),
+        if baseline.entries.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        baseline
+            .entries
+            .iter()
+            .map(|e| e.locations.len())
+            .sum::<usize>()
+    );
+    EXIT_CLEAN
 }
 
 /// `faultline init`: write a commented default configuration.

@@ -4,6 +4,7 @@
 //! walk → parse → extract facts → project model → rules → findings → rank →
 //! emit. Findings are plain data; only [`emit`] knows about terminals.
 
+pub mod baseline;
 pub mod classify;
 pub mod cli;
 pub mod config;

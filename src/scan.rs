@@ -26,6 +26,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 /// What to scan and how.
+#[derive(Clone)]
 pub struct ScanOptions {
     /// Directory or file to scan.
     pub root: PathBuf,
@@ -106,6 +107,8 @@ pub struct ScanReport {
     pub suppression_problems: Vec<suppress::Problem>,
     /// The findings grouped by root cause and ranked.
     pub register: Register,
+    /// Set when the report was compared with a baseline: what was hidden.
+    pub baseline: Option<crate::baseline::Comparison>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -244,6 +247,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         suppressed,
         suppression_problems,
         register,
+        baseline: None,
         elapsed: started.elapsed(),
     })
 }

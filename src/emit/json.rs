@@ -1,7 +1,7 @@
 //! The JSON output (`--format json`), exactly as `output-contract.md`
 //! describes it, plus keys the contract allows to grow (`fix`, `why`,
 //! `evidence`, `skipped`, `notes`, summary details, `suppressed`,
-//! `suppression_problems`, `register`).
+//! `suppression_problems`, `register`, `baseline`).
 
 use crate::finding::{Evidence, Severity};
 use crate::register::Register;
@@ -21,6 +21,8 @@ struct Output<'a> {
     suppressed: &'a [Suppressed],
     suppression_problems: &'a [Problem],
     register: &'a Register,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +102,7 @@ pub fn render(report: &ScanReport, root: &str) -> String {
         suppressed: &report.suppressed,
         suppression_problems: &report.suppression_problems,
         register: &report.register,
+        baseline: report.baseline.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&output).expect("serialisable");
     text.push('\n');
