@@ -75,6 +75,16 @@ enum Format {
     Terminal,
     /// The JSON object of the output contract.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// The register as a Markdown document.
+    Markdown,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// A CSV file for Jira's CSV importer.
+    JiraCsv,
+    /// A CSV file for Linear's CSV importer.
+    LinearCsv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -240,6 +250,11 @@ fn run_scan(args: ScanArgs) -> i32 {
     let root = args.input.path.to_string_lossy().into_owned();
     let text = match args.format {
         Format::Json => emit::json::render(&report, &root),
+        Format::Sarif => emit::sarif::render(&report, &root),
+        Format::Markdown => emit::markdown::render(&report, &root),
+        Format::Github => emit::github::render(&report, &root),
+        Format::JiraCsv => emit::csv::render_jira(&report),
+        Format::LinearCsv => emit::csv::render_linear(&report),
         Format::Terminal => {
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let style = terminal::Style {
