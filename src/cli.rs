@@ -52,6 +52,21 @@ enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Create one tracker issue per register entry not already there
+    /// (credentials from the environment; see the README).
+    Push {
+        /// The tracker.
+        #[arg(value_enum)]
+        tracker: TrackerKind,
+        #[command(flatten)]
+        input: InputArgs,
+        /// Print the plan (what exists, what would be created) and create nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Push only entries not in this baseline file.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+    },
     /// Write a commented default faultline.toml.
     Init {
         /// Directory to write it in.
@@ -61,6 +76,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TrackerKind {
+    /// Jira Cloud (JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT).
+    Jira,
+    /// Linear (LINEAR_API_KEY, LINEAR_TEAM, LINEAR_API_URL).
+    Linear,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -189,6 +212,12 @@ pub fn run() -> i32 {
         Command::Scan(args) => run_scan(args),
         Command::Init { dir, force } => init(&dir, force),
         Command::Baseline { input, output } => write_baseline(&input, output),
+        Command::Push {
+            tracker,
+            input,
+            dry_run,
+            baseline,
+        } => push(tracker, &input, dry_run, baseline.as_deref()),
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             EXIT_CLEAN
@@ -414,6 +443,95 @@ fn write_baseline(input: &InputArgs, output: Option<PathBuf>) -> i32 {
             .map(|e| e.locations.len())
             .sum::<usize>()
     );
+    EXIT_CLEAN
+}
+
+/// `faultline push`: scan, then create the missing tracker issues.
+fn push(
+    kind: TrackerKind,
+    input: &InputArgs,
+    dry_run: bool,
+    baseline: Option<&std::path::Path>,
+) -> i32 {
+    use crate::push::{self, Tracker};
+    let mut tracker: Box<dyn Tracker> = match kind {
+        TrackerKind::Jira => match crate::push::jira::Jira::from_env() {
+            Ok(t) => Box::new(t),
+            Err(e) if dry_run => return push_plan_offline(input, baseline, "Jira", &e),
+            Err(e) => {
+                eprintln!("faultline: push jira: {e} (set JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT)");
+                return EXIT_ERROR;
+            }
+        },
+        TrackerKind::Linear => match crate::push::linear::Linear::from_env() {
+            Ok(t) => Box::new(t),
+            Err(e) if dry_run => return push_plan_offline(input, baseline, "Linear", &e),
+            Err(e) => {
+                eprintln!("faultline: push linear: {e} (set LINEAR_API_KEY and LINEAR_TEAM)");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    let entries = match push_entries(input, baseline) {
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = push::run(tracker.as_mut(), &entries, dry_run);
+    print!("{}", outcome.render(tracker.name(), dry_run));
+    if outcome.ok() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    }
+}
+
+/// The register entries to push.
+fn push_entries(
+    input: &InputArgs,
+    baseline: Option<&std::path::Path>,
+) -> Result<Vec<crate::register::Entry>, String> {
+    let (options, _) = prepare(input)?;
+    let mut report = scan::scan(&options, &|_, _| {}).map_err(|e| e.to_string())?;
+    report_problems(&report);
+    if let Some(path) = baseline {
+        let known = Baseline::load(path)?;
+        crate::baseline::filter(&mut report, &known);
+    }
+    Ok(report.register.entries)
+}
+
+/// A dry run without credentials: every entry would be created.
+fn push_plan_offline(
+    input: &InputArgs,
+    baseline: Option<&std::path::Path>,
+    tracker: &str,
+    why: &str,
+) -> i32 {
+    let entries = match push_entries(input, baseline) {
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = crate::push::Outcome {
+        actions: entries
+            .iter()
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.title.clone(),
+                    crate::push::Action::WouldCreate,
+                )
+            })
+            .collect(),
+        stopped: None,
+    };
+    print!("{}", outcome.render(tracker, true));
+    eprintln!("faultline: {tracker} was not asked what exists already ({why})");
     EXIT_CLEAN
 }
 
