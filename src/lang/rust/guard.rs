@@ -38,11 +38,11 @@ pub fn check(text: &str) -> Result<(), String> {
     match scan.run() {
         None => Ok(()),
         Some(Refusal::Brackets(at)) => Err(format!(
-            "nesting deeper than {MAX_BRACKETS} levels at line {}; skipped to avoid a stack overflow",
+            "nesting deeper than {MAX_BRACKETS} levels at line {}; skipped to avoid running out of stack",
             line_of(text, at)
         )),
         Some(Refusal::Chain(at)) => Err(format!(
-            "an expression nested too deeply (long chains of operators, closures or generics) at line {}; skipped to avoid a stack overflow",
+            "an expression nested too deeply (long chains of operators, closures or generics) at line {}; skipped to avoid running out of stack",
             line_of(text, at)
         )),
     }
