@@ -122,7 +122,7 @@ impl<'a> Scan<'a> {
                 }
                 b'\'' => {
                     self.token_starts(false);
-                    self.skip_quote();
+                    self.after_operand = self.skip_quote();
                     false
                 }
                 b'(' | b'[' | b'{' => {
@@ -188,6 +188,8 @@ impl<'a> Scan<'a> {
             0
         };
         let cost = match b {
+            // The second and third characters of `..` / `..=`.
+            b'.' | b'=' if previous == b'.' => 0,
             b'<' => ANGLE,
             b':' => PATH,
             b'=' if self.peek(1) == b'=' || matches!(previous, b'=' | b'!' | b'<' | b'>') => LINK,
@@ -326,24 +328,27 @@ impl<'a> Scan<'a> {
         true
     }
 
-    /// A char literal (`'x'`, `'\n'`, `'é'`) or a lifetime / label (`'a`).
-    fn skip_quote(&mut self) {
+    /// A char literal (`'x'`, `'\n'`, `'é'`) or a lifetime / label (`'a`);
+    /// true for a char literal (an operand).
+    fn skip_quote(&mut self) -> bool {
         self.pos += 1;
         if self.peek(0) == b'\\' {
             self.pos += 2;
             while self.pos < self.bytes.len() && self.bytes[self.pos] != b'\'' {
                 if self.bytes[self.pos] == b'\n' {
-                    return;
+                    return true;
                 }
                 self.pos += 1;
             }
             self.pos += 1;
-            return;
+            return true;
         }
         let width = utf8_width(self.peek(0));
         if self.peek(width) == b'\'' {
             self.pos += width + 1;
+            return true;
         }
+        false
     }
 }
 
@@ -414,6 +419,14 @@ mod tests {
         );
         let conditions = "a < b && c.d() || !e\n".repeat(30);
         assert_eq!(check(&format!("fn f() {{ if {conditions} {{}} }}")), Ok(()));
+    }
+
+    #[test]
+    fn flat_patterns_of_ranges_pass() {
+        let arms = "| '\\u{10300}'..='\\u{10323}'\n".repeat(3_000);
+        let src =
+            format!("fn f(c: char) -> bool {{ match c {{ 'a' {arms} => true, _ => false }} }}");
+        assert_eq!(check(&src), Ok(()));
     }
 
     #[test]
