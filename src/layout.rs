@@ -83,7 +83,10 @@ fn strip_extension(path: &str) -> &str {
 /// `tests/api.rs` → `tests/api#crate`.
 fn rust_module(path: &str) -> String {
     let stem = strip_extension(path);
-    let (prefix, rest) = match stem.rfind("src/").filter(|&i| i == 0 || stem[..i].ends_with('/')) {
+    let (prefix, rest) = match stem
+        .rfind("src/")
+        .filter(|&i| i == 0 || stem[..i].ends_with('/'))
+    {
         Some(i) => (stem[..i].trim_end_matches('/'), &stem[i + 4..]),
         None => return format!("{stem}#crate"),
     };
@@ -97,10 +100,18 @@ fn rust_module(path: &str) -> String {
     if segments.first() == Some(&"bin") && !segments.is_empty() {
         // `src/bin/tool.rs` is a crate of its own.
         let name = segments[1..].join("/");
-        let base = if prefix.is_empty() { String::new() } else { format!("{prefix}/") };
+        let base = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}/")
+        };
         return format!("{base}src/bin/{name}#crate");
     }
-    let root = if prefix.is_empty() { "crate".to_string() } else { format!("{prefix}#crate") };
+    let root = if prefix.is_empty() {
+        "crate".to_string()
+    } else {
+        format!("{prefix}#crate")
+    };
     std::iter::once(root.as_str())
         .chain(segments)
         .collect::<Vec<_>>()
@@ -114,8 +125,14 @@ mod tests {
     #[test]
     fn python_modules_start_at_the_outermost_package() {
         let layout = Layout::new(["shop/__init__.py", "shop/api/__init__.py", "manage.py"]);
-        assert_eq!(layout.module("shop/api/views.py", Language::Python), "shop.api.views");
-        assert_eq!(layout.module("shop/api/__init__.py", Language::Python), "shop.api");
+        assert_eq!(
+            layout.module("shop/api/views.py", Language::Python),
+            "shop.api.views"
+        );
+        assert_eq!(
+            layout.module("shop/api/__init__.py", Language::Python),
+            "shop.api"
+        );
         assert_eq!(layout.module("manage.py", Language::Python), "manage");
         assert_eq!(layout.module("scripts/tool.py", Language::Python), "tool");
     }
@@ -125,7 +142,10 @@ mod tests {
         assert_eq!(rust_module("src/lib.rs"), "crate");
         assert_eq!(rust_module("src/db/mod.rs"), "crate.db");
         assert_eq!(rust_module("src/db/pool.rs"), "crate.db.pool");
-        assert_eq!(rust_module("crates/store/src/db.rs"), "crates/store#crate.db");
+        assert_eq!(
+            rust_module("crates/store/src/db.rs"),
+            "crates/store#crate.db"
+        );
         assert_eq!(rust_module("tests/api.rs"), "tests/api#crate");
         assert_eq!(rust_module("src/bin/tool.rs"), "src/bin/tool#crate");
     }
@@ -133,6 +153,9 @@ mod tests {
     #[test]
     fn javascript_modules_are_paths_without_extension() {
         let layout = Layout::default();
-        assert_eq!(layout.module("src/lib/config.ts", Language::TypeScript), "src/lib/config");
+        assert_eq!(
+            layout.module("src/lib/config.ts", Language::TypeScript),
+            "src/lib/config"
+        );
     }
 }

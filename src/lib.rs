@@ -1,5 +1,19 @@
 //! faultline: finds the code that breaks when the product scales.
+//!
+//! The pipeline reads as a few named steps ([`scan::scan`]):
+//! walk → parse → extract facts → project model → rules → findings → rank →
+//! emit. Findings are plain data; only [`emit`] knows about terminals.
 
+pub mod classify;
+pub mod cli;
+pub mod emit;
 pub mod facts;
+pub mod finding;
 pub mod lang;
 pub mod layout;
+pub mod model;
+pub mod rank;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod walk;

@@ -1,0 +1,276 @@
+//! The pipeline: walk → read → parse and extract facts (in parallel, one
+//! file at a time, trees dropped) → project model → rules → rank.
+
+use crate::classify::{classify, FileRole};
+use crate::facts::Language;
+use crate::finding::Finding;
+use crate::lang::{self, SourceFile};
+use crate::layout::Layout;
+use crate::model::{Model, ParsedFile};
+use crate::rules::{self, RuleContext, Selection};
+use crate::source::{self, SkipReason};
+use crate::walk::{self, WalkOptions, WalkedFile};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Default cap on file size: generated bundles and data dumps are larger.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// Stack size of the parsing threads: room for parsers that recurse.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// What to scan and how.
+pub struct ScanOptions {
+    /// Directory or file to scan.
+    pub root: PathBuf,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Files larger than this are skipped.
+    pub max_file_size: u64,
+    /// Also walk node_modules, target, venv, ...
+    pub include_deps: bool,
+    /// Follow symbolic links.
+    pub follow_links: bool,
+    /// Which rules run.
+    pub selection: Selection,
+    /// Parse files and stop: no facts, no rules (the benchmark's baseline).
+    pub parse_only: bool,
+}
+
+impl ScanOptions {
+    /// Options with defaults for a root.
+    pub fn new(root: impl Into<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            root: root.into(),
+            threads: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            include_deps: false,
+            follow_links: false,
+            selection: Selection::default(),
+            parse_only: false,
+        }
+    }
+}
+
+/// A file that was not analysed, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Skipped {
+    /// Relative path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A file that was analysed only in part.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Note {
+    /// Relative path.
+    pub path: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// Everything a scan produced.
+#[derive(Debug)]
+pub struct ScanReport {
+    /// Findings, ranked (highest priority first).
+    pub findings: Vec<Finding>,
+    /// Files analysed (fully or in part).
+    pub files_scanned: usize,
+    /// Lines in the analysed files.
+    pub lines_scanned: usize,
+    /// Files not analysed.
+    pub skipped: Vec<Skipped>,
+    /// Files analysed in part, and other non-fatal problems.
+    pub notes: Vec<Note>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// A fatal error: nothing could be scanned.
+#[derive(Debug)]
+pub struct ScanError(pub String);
+
+impl std::fmt::Display for ScanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScanError {}
+
+/// Progress callback: (files done, files in all).
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// Scan a project.
+pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    if !options.root.exists() {
+        return Err(ScanError(format!(
+            "{}: no such file or directory",
+            options.root.display()
+        )));
+    }
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.threads
+    };
+    let walked = walk::walk(
+        &options.root,
+        &WalkOptions {
+            include_deps: options.include_deps,
+            follow_links: options.follow_links,
+            threads,
+        },
+    );
+    let layout = Layout::new(walked.files.iter().map(|f| f.rel.as_str()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(WORKER_STACK)
+        .build()
+        .map_err(|e| ScanError(format!("cannot start worker threads: {e}")))?;
+
+    let total = walked.files.len() as u64;
+    let done = AtomicU64::new(0);
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        walked
+            .files
+            .par_iter()
+            .map(|file| {
+                let outcome = analyse(file, &layout, options);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                outcome
+            })
+            .collect()
+    });
+
+    let mut skipped: Vec<Skipped> = walked
+        .errors
+        .into_iter()
+        .map(|(path, reason)| Skipped { path, reason })
+        .collect();
+    let mut notes = Vec::new();
+    let mut parsed = Vec::new();
+    let mut lines_scanned = 0;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Parsed(file) => {
+                lines_scanned += file.lines;
+                notes.extend(file.facts.notes.iter().map(|n| Note {
+                    path: file.path.clone(),
+                    message: n.message.clone(),
+                }));
+                parsed.push(file);
+            }
+            Outcome::ParsedOnly { lines } => lines_scanned += lines,
+            Outcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    let files_scanned = walked.files.len() - skipped.iter().filter(|s| !s.path.is_empty()).count();
+    let findings = if options.parse_only {
+        Vec::new()
+    } else {
+        let model = Model::new(parsed);
+        let ctx = RuleContext {
+            model: &model,
+            selection: &options.selection,
+        };
+        let mut findings = pool.install(|| rules::run(&ctx));
+        crate::rank::rank(&mut findings, &model);
+        findings
+    };
+    Ok(ScanReport {
+        findings,
+        files_scanned: files_scanned.min(walked.files.len()),
+        lines_scanned,
+        skipped,
+        notes,
+        elapsed: started.elapsed(),
+    })
+}
+
+enum Outcome {
+    Parsed(ParsedFile),
+    ParsedOnly { lines: usize },
+    Skipped(Skipped),
+}
+
+/// Read, parse and extract one file; every failure, a panic included,
+/// becomes a skip that names the file.
+fn analyse(file: &WalkedFile, layout: &Layout, options: &ScanOptions) -> Outcome {
+    let skip = |reason: SkipReason| {
+        Outcome::Skipped(Skipped {
+            path: file.rel.clone(),
+            reason: reason.to_string(),
+        })
+    };
+    let text = match source::read(&file.path, options.max_file_size) {
+        Ok(text) => text,
+        Err(reason) => return skip(reason),
+    };
+    let module = layout.module(&file.rel, file.language);
+    let src = SourceFile {
+        path: &file.rel,
+        text: &text.text,
+        language: file.language,
+        module: &module,
+    };
+    let lines = text.text.lines().count();
+    let result = contain(|| {
+        if options.parse_only {
+            lang::parse_only(&src).map(|()| None)
+        } else {
+            lang::extract(&src).map(Some)
+        }
+    });
+    match result {
+        Ok(None) => Outcome::ParsedOnly { lines },
+        Ok(Some(mut facts)) => {
+            if text.lossy {
+                facts.notes.push(crate::facts::FileNote {
+                    message: "invalid UTF-8 was replaced; positions after it may be approximate"
+                        .to_string(),
+                });
+            }
+            let first_line = text.text.lines().next().unwrap_or("");
+            Outcome::Parsed(ParsedFile {
+                path: file.rel.clone(),
+                language: file.language,
+                role: role(&file.rel, first_line, file.language),
+                lines,
+                facts,
+            })
+        }
+        Err(reason) => skip(SkipReason::Unparsable(reason)),
+    }
+}
+
+fn role(rel: &str, first_line: &str, language: Language) -> FileRole {
+    let role = classify(rel, first_line);
+    // A `bin/` directory holds Rust binaries, which are applications, not scripts.
+    if language == Language::Rust && role == FileRole::Script && rel.contains("src/bin/") {
+        FileRole::Source
+    } else {
+        role
+    }
+}
+
+/// Run `f`, turning a panic into an error message.
+fn contain<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(format!(
+                "internal error while analysing this file ({detail}); please report it"
+            ))
+        }
+    }
+}
