@@ -1,0 +1,171 @@
+//! Receiver chains: `User.where(active: true).first` is a call `first` on
+//! the call `where` on the constant `User`. A chain is read from the
+//! outermost call down to its root, without recursion and at most
+//! [`MAX_SEGMENTS`] calls deep, so long chains cost linear time overall.
+
+use super::fields::fields;
+use crate::lang::tree;
+use tree_sitter::{Node, TreeCursor};
+
+/// Calls read per chain; longer chains keep their outer calls only and
+/// have no resolution.
+pub const MAX_SEGMENTS: usize = 16;
+/// Longest callee text kept.
+const MAX_CALLEE: usize = 300;
+
+/// What a chain starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root<'a> {
+    /// No receiver: the first segment is a call on `self`.
+    Implicit,
+    /// `self`.
+    SelfRef,
+    /// An identifier: a local variable, or a method call on `self`.
+    Ident(&'a str),
+    /// An instance variable (`@user`).
+    Ivar(&'a str),
+    /// A constant path, as written (`User`, `Admin::User`, `::User`).
+    Const(Node<'a>),
+    /// Anything else (a literal, a parenthesised expression, a chain too
+    /// long to read).
+    Other(Node<'a>),
+}
+
+/// One call in a chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a> {
+    /// `.`, `&.`, `::`, or empty for a receiver-less call.
+    pub op: &'a str,
+    /// The method name (`call` for `x.()`).
+    pub name: &'a str,
+    /// Written with arguments, parentheses or a block.
+    pub args: bool,
+}
+
+/// A call's receiver chain, root first.
+#[derive(Debug)]
+pub struct Chain<'a> {
+    /// What the chain starts from.
+    pub root: Root<'a>,
+    /// The calls, innermost first; the last one is the call itself.
+    pub segments: Vec<Segment<'a>>,
+}
+
+/// Read the chain of the `call` node `call`.
+pub fn read<'a>(call: Node<'a>, src: &'a str) -> Chain<'a> {
+    let mut segments = Vec::new();
+    let mut cursor = call.walk();
+    let mut node = call;
+    let root = loop {
+        if node.kind() != "call" {
+            break root_of(node, src);
+        }
+        if segments.len() == MAX_SEGMENTS {
+            break Root::Other(node);
+        }
+        cursor.reset(node);
+        let (segment, receiver) = segment(&mut cursor, src);
+        segments.push(segment);
+        match receiver {
+            Some(receiver) => node = receiver,
+            None => break Root::Implicit,
+        }
+    };
+    segments.reverse();
+    Chain { root, segments }
+}
+
+/// The segment of the call at `cursor`, and its receiver: one pass over
+/// the call's children (looking fields up one by one costs more).
+fn segment<'a>(cursor: &mut TreeCursor<'a>, src: &'a str) -> (Segment<'a>, Option<Node<'a>>) {
+    let f = fields();
+    let mut segment = Segment {
+        op: "",
+        name: "call",
+        args: false,
+    };
+    let mut receiver = None;
+    let mut more = cursor.goto_first_child();
+    while more {
+        let field = cursor.field_id().map_or(0, |id| id.get());
+        let child = cursor.node();
+        if field == f.receiver {
+            receiver = Some(child);
+        } else if field == f.operator {
+            segment.op = tree::text(child, src);
+        } else if field == f.method {
+            segment.name = tree::text(child, src);
+        } else if field == f.arguments || field == f.block {
+            segment.args = true;
+        }
+        more = cursor.goto_next_sibling();
+    }
+    (segment, receiver)
+}
+
+/// Classify an expression that is not a call.
+pub fn root_of<'a>(node: Node<'a>, src: &'a str) -> Root<'a> {
+    match node.kind() {
+        "identifier" => Root::Ident(tree::text(node, src)),
+        "instance_variable" => Root::Ivar(tree::text(node, src)),
+        "self" => Root::SelfRef,
+        "constant" => Root::Const(node),
+        "scope_resolution" if constant_path(node, src).is_some() => Root::Const(node),
+        _ => Root::Other(node),
+    }
+}
+
+/// A constant path written with dots: `Admin::User` → `Admin.User`,
+/// `::User` → `User`; None when a part is not a constant.
+pub fn constant_path(node: Node, src: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut node = node;
+    loop {
+        match node.kind() {
+            "constant" => {
+                parts.push(tree::text(node, src));
+                break;
+            }
+            "scope_resolution" => {
+                parts.push(tree::text(node.child_by_field_id(fields().name)?, src));
+                match node.child_by_field_id(fields().scope) {
+                    Some(scope) => node = scope,
+                    None => break,
+                }
+            }
+            _ => return None,
+        }
+        if parts.len() > MAX_SEGMENTS {
+            return None;
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+impl Chain<'_> {
+    /// The callee as written, whitespace removed, inner arguments elided:
+    /// `User.where().first`, `user&.orders`, `Admin::User.find`.
+    pub fn callee(&self, src: &str) -> String {
+        let mut out = match self.root {
+            Root::Implicit => String::new(),
+            Root::SelfRef => "self".to_string(),
+            Root::Ident(name) | Root::Ivar(name) => name.to_string(),
+            Root::Const(node) | Root::Other(node) => tree::compact(node, src, MAX_CALLEE),
+        };
+        let last = self.segments.len().saturating_sub(1);
+        for (i, segment) in self.segments.iter().enumerate() {
+            out.push_str(segment.op);
+            out.push_str(segment.name);
+            if i < last && segment.args {
+                out.push_str("()");
+            }
+        }
+        out
+    }
+
+    /// The method called: the last segment's name.
+    pub fn name(&self) -> &str {
+        self.segments.last().map_or("", |s| s.name)
+    }
+}
