@@ -187,15 +187,13 @@ impl Extractor<'_> {
         match item {
             Item::Fn(f) => {
                 let qname = format!("{}.{}", self.prefix, f.sig.ident);
-                self.function(
-                    qname,
-                    FunctionKind::Function,
-                    &f.attrs,
-                    &f.vis,
-                    &f.sig,
-                    &f.block,
-                    None,
-                );
+                let item = FnItem {
+                    attrs: &f.attrs,
+                    vis: &f.vis,
+                    sig: &f.sig,
+                    block: &f.block,
+                };
+                self.function(item, qname, FunctionKind::Function, None);
             }
             Item::Impl(i) => {
                 let name = type_name(&i.self_ty);
@@ -258,32 +256,22 @@ impl Extractor<'_> {
     }
 
     /// A method of the current `impl` or `trait`.
-    pub(super) fn method(
-        &mut self,
-        attrs: &[Attribute],
-        vis: &Visibility,
-        sig: &Signature,
-        block: &Block,
-    ) {
+    pub(super) fn method(&mut self, item: FnItem) {
         let class = self.class.clone();
         let qname = match &class {
-            Some(class) => format!("{}.{class}.{}", self.scopes.module(), sig.ident),
-            None => format!("{}.{}", self.prefix, sig.ident),
+            Some(class) => format!("{}.{class}.{}", self.scopes.module(), item.sig.ident),
+            None => format!("{}.{}", self.prefix, item.sig.ident),
         };
-        self.function(qname, FunctionKind::Method, attrs, vis, sig, block, class);
+        self.function(item, qname, FunctionKind::Method, class);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn function(
-        &mut self,
-        qname: String,
-        kind: FunctionKind,
-        attrs: &[Attribute],
-        vis: &Visibility,
-        sig: &Signature,
-        block: &Block,
-        class: Option<String>,
-    ) {
+    fn function(&mut self, item: FnItem, qname: String, kind: FunctionKind, class: Option<String>) {
+        let FnItem {
+            attrs,
+            vis,
+            sig,
+            block,
+        } = item;
         let start = vis_start(vis).unwrap_or_else(|| sig_start(sig));
         let function = Function {
             name: sig.ident.to_string(),
@@ -352,6 +340,18 @@ impl Extractor<'_> {
             span: self.lines.span(start, end),
         });
     }
+}
+
+/// The parts of a `fn` item, method or trait method with a body.
+pub(super) struct FnItem<'a> {
+    /// Its attributes.
+    pub attrs: &'a [Attribute],
+    /// Its visibility.
+    pub vis: &'a Visibility,
+    /// Its signature.
+    pub sig: &'a Signature,
+    /// Its body.
+    pub block: &'a Block,
 }
 
 /// The name an item declares in its module's namespace.

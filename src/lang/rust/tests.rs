@@ -463,3 +463,85 @@ fn spans_are_forgotten_between_files() {
         assert_eq!(call(&f, "b").span.line, 1);
     }
 }
+
+#[test]
+fn inline_modules_struct_literals_and_aliases() {
+    let f = facts(
+        "use std::sync::Arc;
+         type Db = Arc<rusqlite::Connection>;
+         struct Cache { hits: u64 }
+         impl Cache { fn get(&self) {} }
+         fn top() {}
+         mod jobs {
+             fn run(db: Db) { super::top(); self::step(); step(); db.execute(q, []); }
+             fn step() {}
+         }
+         fn f() { let c = Cache { hits: 0 }; c.get(); }",
+    );
+    assert_eq!(resolved(&f, "super::top"), Some("crate.api.top"));
+    assert_eq!(resolved(&f, "self::step"), Some("crate.api.jobs.step"));
+    assert_eq!(resolved(&f, "step"), Some("crate.api.jobs.step"));
+    // `Db` is not visible inside `mod jobs`: the type stays as written.
+    assert_eq!(resolved(&f, "db.execute"), Some("Db.execute"));
+    assert_eq!(resolved(&f, "c.get"), Some("crate.api.Cache.get"));
+    let g = facts("type Db = Arc<rusqlite::Connection>; fn run(db: Db) { db.execute(q, []); }");
+    assert_eq!(
+        resolved(&g, "db.execute"),
+        Some("rusqlite.Connection.execute")
+    );
+}
+
+#[test]
+fn shadowing_and_block_scopes() {
+    let f = facts(
+        "use std::fs;
+         async fn h() {
+           { let fs = Store::new(); fs.read(p); }
+           fs::read(p);
+           let cmd = std::process::Command::new(\"ls\");
+           let cmd = other();
+           cmd.output();
+         }",
+    );
+    assert_eq!(resolved(&f, "fs.read"), Some("Store.new().read"));
+    assert_eq!(resolved(&f, "fs::read"), Some("std.fs.read"));
+    assert_eq!(resolved(&f, "cmd.output"), Some("other().output"));
+}
+
+#[test]
+fn imports_and_calls_inside_function_bodies() {
+    let f = facts("fn h() { use std::thread::sleep; sleep(d); } fn g() { sleep(d); }");
+    let sleeps: Vec<Option<&str>> = f
+        .calls
+        .iter()
+        .filter(|c| c.callee == "sleep")
+        .map(|c| c.resolved.as_deref())
+        .collect();
+    assert_eq!(sleeps, [Some("std.thread.sleep"), Some("sleep")]);
+    assert_eq!(f.imports[0].target, "std.thread.sleep");
+}
+
+#[test]
+fn nested_closures_keep_their_parents_and_loops() {
+    let f = facts(
+        "async fn h(ids: Vec<u32>) {
+           let rows = futures::stream::iter(ids)
+             .then(|id| async move { load(id).await })
+             .collect::<Vec<_>>().await;
+         }",
+    );
+    let then = f
+        .loops
+        .iter()
+        .find(|l| l.kind == LoopKind::Callback)
+        .unwrap();
+    assert_eq!(then.iterable.as_deref(), Some("futures::stream::iter()"));
+    let load = call(&f, "load");
+    assert_eq!(load.loops.len(), 1, "the async block is the loop body");
+    let block = &f.functions[load.function.unwrap() as usize];
+    assert_eq!(block.kind, FunctionKind::AsyncBlock);
+    assert_eq!(
+        f.functions[block.parent.unwrap() as usize].kind,
+        FunctionKind::Closure
+    );
+}

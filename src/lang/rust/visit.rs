@@ -4,6 +4,7 @@
 //! `chain.rs`, macros in `macros.rs`; this file holds the walker's state,
 //! the `syn::visit::Visit` dispatch, loops and local variables.
 
+use super::items::FnItem;
 use super::lines::{closure_start, last_token, LineIndex};
 use super::scope::Scopes;
 use super::sql;
@@ -455,12 +456,22 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        self.method(&f.attrs, &f.vis, &f.sig, &f.block);
+        self.method(FnItem {
+            attrs: &f.attrs,
+            vis: &f.vis,
+            sig: &f.sig,
+            block: &f.block,
+        });
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
         if let Some(block) = &f.default {
-            self.method(&f.attrs, &syn::Visibility::Inherited, &f.sig, block);
+            self.method(FnItem {
+                attrs: &f.attrs,
+                vis: &syn::Visibility::Inherited,
+                sig: &f.sig,
+                block,
+            });
         }
     }
 
