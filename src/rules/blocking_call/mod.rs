@@ -190,6 +190,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             findings.push(helper_finding(ctx, view, call, func, chain));
         }
     }
+    // `File::open(p)?.read_to_string(..)` is one blocking line, not two findings.
+    findings.sort_by(|a, b| (&a.path, a.span.line, &a.rule).cmp(&(&b.path, b.span.line, &b.rule)));
+    findings.dedup_by(|b, a| (&a.path, a.span.line, &a.rule) == (&b.path, b.span.line, &b.rule));
     findings
 }
 
@@ -198,6 +201,11 @@ fn sites<'a>(file: u32, view: &FileView<'a>) -> impl Iterator<Item = Site<'a>> +
     let catalog = view.catalog;
     let facts = view.facts;
     let calls = facts.calls.iter().filter_map(move |call| {
+        // An awaited call returns a future: whatever it is, it does not block
+        // (`diesel_async`'s `.load(conn).await` shares its name with Diesel's).
+        if call.awaited {
+            return None;
+        }
         let entry = catalog.blocking_call(call.resolved.as_deref()?)?;
         Some(Site {
             file,
@@ -452,16 +460,23 @@ fn setting(model: &Model, file: u32, func: FunctionId) -> Setting {
     let facts = &parsed.facts;
     let mut request_path = false;
     let mut startup = false;
+    let mut test = parsed.role == FileRole::Test;
     let mut cur = Some(func);
     while let Some(id) = cur {
         let f = &facts.functions[id as usize];
         request_path |= model.handler(FnRef { file, func: id }).is_some();
         startup |= f.name == "main" && f.decorators.iter().any(|d| d.ends_with("main"));
+        // Tests inside source files: `#[tokio::test]`, `@pytest.mark.asyncio`, `test_*`.
+        test |= f
+            .decorators
+            .iter()
+            .any(|d| d.ends_with("test") || d.starts_with("pytest"))
+            || (parsed.language == crate::facts::Language::Python && f.name.starts_with("test_"));
         cur = f.parent;
     }
     Setting {
         request_path,
-        test: parsed.role == FileRole::Test,
+        test,
         script: startup || matches!(parsed.role, FileRole::Script | FileRole::Migration),
         loop_depth: 0,
     }
