@@ -58,7 +58,7 @@ impl<'a> Walker<'a> {
             Root::Ident(name) => (self.variable_or_call(name)?, false, segments),
             Root::Ivar(name) => (self.variable_type(name)?, false, segments),
             Root::Const(node) => (constant_path(node, self.src)?, false, segments),
-            Root::Other(_) => return None,
+            Root::Other(_) | Root::Deeper(_) => return None,
         };
         for segment in rest {
             if is_call {

@@ -3,8 +3,8 @@
 //! nodes.
 
 use super::args::{self, PendingClosure};
-use super::chain::{self, constant_path};
-use super::fields::fields;
+use super::chain::{self, constant_path, Chain};
+use super::fields::{fields, kind, Kind};
 use super::kinds::{identifier_role, is_controller_base, is_iterator, IdentRole};
 use super::position::Columns;
 use super::scope::{ClassCtx, Frame, Locals, Role, SelfKind};
@@ -54,6 +54,9 @@ pub struct Walker<'a> {
     closures: Vec<(PendingClosure, CallId, Option<LoopId>)>,
     /// `for` loops being walked, whose body activates the loop.
     for_loops: Vec<(usize, LoopId)>,
+    /// The chain of the next call to be entered when it is the receiver of
+    /// the last one (keyed by its node id).
+    next_chain: Option<(usize, Chain<'a>)>,
     columns: Columns,
 }
 
@@ -84,6 +87,7 @@ impl<'a> Walker<'a> {
             top_defs,
             closures: Vec::new(),
             for_loops: Vec::new(),
+            next_chain: None,
             columns: Columns::default(),
         }
     }
@@ -113,9 +117,9 @@ impl<'a> Walker<'a> {
             .copied()
     }
 
-    fn ancestor_kind(&self, up: usize) -> Option<&'static str> {
+    fn ancestor_kind(&self, up: usize) -> Option<Kind> {
         let i = self.path.len().checked_sub(up + 1)?;
-        self.path.get(i).map(|n| n.kind())
+        self.path.get(i).map(|n| kind(*n))
     }
 
     fn span(&self, node: Node) -> crate::facts::Span {
@@ -283,7 +287,7 @@ impl<'a> Walker<'a> {
     /// For `private def x` / `public def x`: whether the wrapper makes the
     /// method public.
     fn visibility_wrapper(&self) -> Option<bool> {
-        if self.ancestor_kind(1)? != "argument_list" {
+        if self.parent()?.kind() != "argument_list" {
             return None;
         }
         let call = self.path.get(self.path.len().checked_sub(3)?)?;
@@ -355,7 +359,10 @@ impl<'a> Walker<'a> {
     // --- calls -----------------------------------------------------------
 
     fn enter_call(&mut self, node: Node<'a>) {
-        let chain = chain::read(node, self.src);
+        let chain = match self.next_chain.take() {
+            Some((id, chain)) if id == node.id() => chain,
+            _ => chain::read(node, self.src),
+        };
         let mut callee = chain.callee(self.src);
         let mut name = chain.name().to_string();
         let mut resolved = self.resolve_chain(&chain);
@@ -379,6 +386,7 @@ impl<'a> Walker<'a> {
         if receiver.is_none() {
             self.receiverless_call(id);
         }
+        self.next_chain = chain.into_receiver(self.src);
     }
 
     /// `x.y = 1`, `x.y ||= 2`: the call is a setter.
@@ -420,30 +428,18 @@ impl<'a> Walker<'a> {
         receiver: Option<Node<'a>>,
     ) -> Option<LoopId> {
         let name = self.facts.calls.get(call as usize)?.name.as_str();
-        let has_block =
-            node.child_by_field_id(fields().block).is_some() || self.has_block_argument(node);
-        if !has_block {
-            return None;
-        }
         let kind = match (name, receiver) {
             ("loop", None) => LoopKind::While,
             (name, _) if is_iterator(name) => LoopKind::Callback,
             _ => return None,
         };
+        let has_block = node.child_by_field_id(fields().block).is_some() || has_block_argument(node);
+        if !has_block {
+            return None;
+        }
         let iterable = receiver.map(|r| iterable_text(self.text(r)));
         let iterable_resolved = receiver.and_then(|r| self.resolve_value(r));
         Some(self.push_loop(node, kind, iterable, iterable_resolved, Some(call)))
-    }
-
-    fn has_block_argument(&self, node: Node) -> bool {
-        node.child_by_field_id(fields().arguments)
-            .is_some_and(|list| {
-                let mut cursor = list.walk();
-                let found = list
-                    .named_children(&mut cursor)
-                    .any(|a| a.kind() == "block_argument");
-                found
-            })
     }
 
     fn push_loop(
@@ -619,7 +615,7 @@ impl<'a> Walker<'a> {
     /// Calls in a `for` body run once per element; calls in its iterable
     /// run once.
     fn enter_do(&mut self, node: Node) {
-        let Some(parent) = self.parent().filter(|p| p.kind() == "for") else {
+        let Some(parent) = self.parent().filter(|p| kind(*p) == Kind::For) else {
             return;
         };
         if let Some(&(_, id)) = self.for_loops.iter().rev().find(|(n, _)| *n == parent.id()) {
@@ -656,36 +652,39 @@ impl<'a> Walker<'a> {
 impl<'a> Visitor<'a> for Walker<'a> {
     fn enter(&mut self, node: Node<'a>) -> bool {
         self.path.push(node);
-        if !node.is_named() {
-            return true;
-        }
-        match node.kind() {
-            "class" | "module" => self.enter_class(node),
-            "singleton_class" => self.enter_singleton_class(node),
-            "method" | "singleton_method" => self.enter_method(node),
-            "block" | "do_block" if self.ancestor_kind(1) != Some("lambda") => {
+        match kind(node) {
+            Kind::Class | Kind::Module => self.enter_class(node),
+            Kind::SingletonClass => self.enter_singleton_class(node),
+            Kind::Method | Kind::SingletonMethod => self.enter_method(node),
+            Kind::Block | Kind::DoBlock if self.ancestor_kind(1) != Some(Kind::Lambda) => {
                 self.enter_closure(node)
             }
-            "lambda" => self.enter_closure(node),
-            "call" => self.enter_call(node),
-            "super" => self.enter_super(node),
-            "identifier" => self.enter_identifier(node),
-            "for" => self.enter_for(node),
-            "do" => self.enter_do(node),
-            "while" | "until" | "while_modifier" | "until_modifier" => self.enter_while(node),
-            "string" | "chained_string" if self.ancestor_kind(1) != Some("chained_string") => {
+            Kind::Lambda => self.enter_closure(node),
+            Kind::Call => self.enter_call(node),
+            Kind::Super => self.enter_super(node),
+            Kind::Identifier => {
+                self.enter_identifier(node);
+                return false;
+            }
+            Kind::Token => return false,
+            Kind::For => self.enter_for(node),
+            Kind::Do => self.enter_do(node),
+            Kind::Loop => self.enter_while(node),
+            Kind::String | Kind::ChainedString
+                if self.ancestor_kind(1) != Some(Kind::ChainedString) =>
+            {
                 self.enter_string(node)
             }
-            "heredoc_body" => self.enter_string(node),
+            Kind::HeredocBody => self.enter_string(node),
             _ => {}
         }
         true
     }
 
     fn leave(&mut self, node: Node<'a>) {
-        match node.kind() {
-            "assignment" | "operator_assignment" => self.type_assignment(node),
-            "for" if self.for_loops.last().is_some_and(|(n, _)| *n == node.id()) => {
+        match kind(node) {
+            Kind::Assignment | Kind::OperatorAssignment => self.type_assignment(node),
+            Kind::For if self.for_loops.last().is_some_and(|(n, _)| *n == node.id()) => {
                 self.for_loops.pop();
             }
             _ => {}
@@ -722,24 +721,26 @@ fn defined_methods<'a>(body: Option<Node<'a>>, src: &'a str) -> (Vec<&'a str>, V
         return (instance, singleton);
     };
     let mut add = |def: Node<'a>, in_singleton_class: bool| {
-        let Some(name) = def
-            .child_by_field_id(fields().name)
-            .map(|n| tree::text(n, src))
-        else {
+        let singleton_def = match kind(def) {
+            Kind::Method => in_singleton_class,
+            Kind::SingletonMethod => true,
+            _ => return,
+        };
+        let Some(name) = def.child_by_field_id(fields().name) else {
             return;
         };
-        match def.kind() {
-            "method" if in_singleton_class => singleton.push(name),
-            "method" => instance.push(name),
-            "singleton_method" => singleton.push(name),
-            _ => {}
+        let name = tree::text(name, src);
+        if singleton_def {
+            singleton.push(name);
+        } else {
+            instance.push(name);
         }
     };
     let mut cursor = body.walk();
     for child in body.named_children(&mut cursor) {
-        match child.kind() {
-            "method" | "singleton_method" => add(child, false),
-            "singleton_class" => {
+        match kind(child) {
+            Kind::Method | Kind::SingletonMethod => add(child, false),
+            Kind::SingletonClass => {
                 if let Some(inner) = child.child_by_field_id(fields().body) {
                     let mut c = inner.walk();
                     for def in inner.named_children(&mut c) {
@@ -747,18 +748,30 @@ fn defined_methods<'a>(body: Option<Node<'a>>, src: &'a str) -> (Vec<&'a str>, V
                     }
                 }
             }
-            "call" => {
-                if let Some(list) = child.child_by_field_id(fields().arguments) {
-                    let mut c = list.walk();
-                    for def in list.named_children(&mut c) {
-                        add(def, false);
-                    }
+            Kind::Call => {
+                let first = child
+                    .child_by_field_id(fields().arguments)
+                    .and_then(|list| list.named_child(0));
+                if let Some(def) = first {
+                    add(def, false);
                 }
             }
             _ => {}
         }
     }
     (instance, singleton)
+}
+
+/// `items.map(&:name)`, `items.each(&block)`.
+fn has_block_argument(node: Node) -> bool {
+    node.child_by_field_id(fields().arguments)
+        .is_some_and(|list| {
+            let mut cursor = list.walk();
+            let found = list
+                .named_children(&mut cursor)
+                .any(|a| a.kind() == "block_argument");
+            found
+        })
 }
 
 /// An iterable as written, whitespace runs collapsed, truncated.
