@@ -89,7 +89,9 @@ pub fn kind(node: tree_sitter::Node) -> Kind {
                 if !language.node_kind_is_named(id) {
                     return Kind::Token;
                 }
-                language.node_kind_for_id(id).map_or(Kind::Other, kind_named)
+                language
+                    .node_kind_for_id(id)
+                    .map_or(Kind::Other, kind_named)
             })
             .collect()
     });
