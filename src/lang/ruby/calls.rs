@@ -15,7 +15,7 @@ impl<'a> Walker<'a> {
     pub(super) fn enter_call(&mut self, node: Node<'a>) {
         let chain = match self.next_chain.take() {
             Some((id, chain)) if id == node.id() => chain,
-            _ => chain::read(node, self.src),
+            _ => chain::read(node, self.src, &mut self.cursor.borrow_mut()),
         };
         let mut callee = chain.callee(self.src);
         let mut name = chain.name().to_string();
@@ -28,7 +28,7 @@ impl<'a> Walker<'a> {
             }
         }
         let mut pending = Vec::new();
-        let args = args::read(node, self.src, &mut pending);
+        let args = args::read(node, self.src, &mut pending, &mut self.cursor.borrow_mut());
         let id = self.push_call(node, callee, name, resolved, args);
         let receiver = node.child_by_field_id(fields().receiver);
         let loop_id = self.iteration(node, id, receiver);
@@ -40,7 +40,7 @@ impl<'a> Walker<'a> {
         if receiver.is_none() {
             self.receiverless_call(id);
         }
-        self.next_chain = chain.into_receiver(self.src);
+        self.next_chain = chain.into_receiver(self.src, &mut self.cursor.borrow_mut());
     }
 
     /// `x.y = 1`, `x.y ||= 2`: the call is a setter.
@@ -261,6 +261,7 @@ impl<'a> Walker<'a> {
         let resolved = value.and_then(|v| self.resolve_value(v));
         let id = self.push_loop(node, LoopKind::For, iterable, resolved, None);
         self.for_loops.push((node.id(), id));
+        self.pops.push((node.id(), Pop::For));
     }
 
     /// Calls in a `for` body run once per element; calls in its iterable

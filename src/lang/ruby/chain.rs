@@ -58,13 +58,14 @@ pub struct Chain<'a> {
     pub segments: Vec<Segment<'a>>,
 }
 
-/// Read the chain of the `call` node `call`.
-pub fn read<'a>(call: Node<'a>, src: &'a str) -> Chain<'a> {
+/// Read the chain of the `call` node `call` (`cursor`: any cursor on the
+/// tree, reused to save allocations).
+pub fn read<'a>(call: Node<'a>, src: &'a str, cursor: &mut TreeCursor<'a>) -> Chain<'a> {
     let mut chain = Chain {
         root: Root::Deeper(call),
         segments: Vec::new(),
     };
-    chain.read_below(src, MAX_SEGMENTS);
+    chain.read_below(src, MAX_SEGMENTS, cursor);
     chain.segments.reverse();
     chain
 }
@@ -72,18 +73,17 @@ pub fn read<'a>(call: Node<'a>, src: &'a str) -> Chain<'a> {
 impl<'a> Chain<'a> {
     /// Read up to `budget` calls from a `Deeper` root down, appending them
     /// to `segments` outermost first.
-    fn read_below(&mut self, src: &'a str, budget: usize) {
+    fn read_below(&mut self, src: &'a str, budget: usize, cursor: &mut TreeCursor<'a>) {
         let Root::Deeper(mut node) = self.root else {
             return;
         };
-        let mut cursor = node.walk();
         for _ in 0..budget {
             if kind(node) != Kind::Call {
                 self.root = root_of(node, src);
                 return;
             }
             cursor.reset(node);
-            let (segment, receiver) = segment(&mut cursor, src);
+            let (segment, receiver) = segment(cursor, src);
             self.segments.push(segment);
             match receiver {
                 Some(receiver) => node = receiver,
@@ -103,12 +103,16 @@ impl<'a> Chain<'a> {
     /// The chain of this call's receiver, when the receiver is a call: the
     /// same chain without its last segment (and one more segment read at
     /// the bottom of a chain that was cut).
-    pub fn into_receiver(mut self, src: &'a str) -> Option<(usize, Chain<'a>)> {
+    pub fn into_receiver(
+        mut self,
+        src: &'a str,
+        cursor: &mut TreeCursor<'a>,
+    ) -> Option<(usize, Chain<'a>)> {
         self.segments.pop();
         let receiver = self.segments.last()?.node.id();
         if let Root::Deeper(_) = self.root {
             self.segments.reverse();
-            self.read_below(src, 1);
+            self.read_below(src, 1, cursor);
             self.segments.reverse();
         }
         Some((receiver, self))

@@ -111,7 +111,7 @@ impl<'a> Walker<'a> {
         }
         match node.kind() {
             "call" => {
-                let chain = chain::read(node, self.src);
+                let chain = chain::read(node, self.src, &mut self.cursor.borrow_mut());
                 self.resolve_chain(&chain).map(|r| format!("{r}()"))
             }
             "identifier" => self.variable_or_call(self.text(node)),

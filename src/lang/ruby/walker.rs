@@ -10,17 +10,25 @@ use super::position::Columns;
 use super::scope::{ClassCtx, Frame, Locals, Role, SelfKind};
 use crate::facts::{CallId, FileFacts, FunctionId, LoopId, Span};
 use crate::lang::tree::{self, Visitor};
-use tree_sitter::Node;
+use std::cell::RefCell;
+use tree_sitter::{Node, TreeCursor};
 
 /// Longest iterable text kept.
 pub(super) const MAX_ITERABLE: usize = 200;
 
-/// What to undo when the node that opened it is left.
+/// What to do when the node that pushed it is left.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Pop {
+    /// A frame ends, with its variables.
     Frame,
+    /// A class or module ends.
     Class,
+    /// A loop body ends.
     Loop,
+    /// A `for` statement ends.
+    For,
+    /// An assignment ends: its target gets the value's type.
+    Assignment,
 }
 
 /// The extractor's state while walking one file.
@@ -48,6 +56,8 @@ pub struct Walker<'a> {
     /// the last one (keyed by its node id).
     pub(super) next_chain: Option<(usize, Chain<'a>)>,
     pub(super) columns: Columns,
+    /// A cursor on the tree, reused wherever children are read.
+    pub(super) cursor: RefCell<TreeCursor<'a>>,
 }
 
 impl<'a> Walker<'a> {
@@ -79,6 +89,7 @@ impl<'a> Walker<'a> {
             for_loops: Vec::new(),
             next_chain: None,
             columns: Columns::default(),
+            cursor: RefCell::new(root.walk()),
         }
     }
 
@@ -181,6 +192,9 @@ impl<'a> Visitor<'a> for Walker<'a> {
             }
             Kind::Token => return false,
             Kind::For => self.enter_for(node),
+            Kind::Assignment | Kind::OperatorAssignment => {
+                self.pops.push((node.id(), Pop::Assignment));
+            }
             Kind::Do => self.enter_do(node),
             Kind::Loop => self.enter_while(node),
             Kind::String | Kind::ChainedString
@@ -195,13 +209,6 @@ impl<'a> Visitor<'a> for Walker<'a> {
     }
 
     fn leave(&mut self, node: Node<'a>) {
-        match kind(node) {
-            Kind::Assignment | Kind::OperatorAssignment => self.type_assignment(node),
-            Kind::For if self.for_loops.last().is_some_and(|(n, _)| *n == node.id()) => {
-                self.for_loops.pop();
-            }
-            _ => {}
-        }
         while let Some(&(id, pop)) = self.pops.last() {
             if id != node.id() {
                 break;
@@ -219,6 +226,10 @@ impl<'a> Visitor<'a> for Walker<'a> {
                 Pop::Loop => {
                     self.frame_mut().loops.pop();
                 }
+                Pop::For => {
+                    self.for_loops.pop();
+                }
+                Pop::Assignment => self.type_assignment(node),
             }
         }
         self.path.pop();
