@@ -1,14 +1,292 @@
-//! Extractor for python (being written).
+//! Python extractor: one walk over a tree-sitter-python tree, keeping a
+//! context stack (scopes with their bindings, enclosing functions with their
+//! loops, classes), turned into [`FileFacts`].
+//!
+//! Before the walk, a cheap pre-scan of the module's top-level statements
+//! binds imports, definitions and module-level assignments, so a function
+//! can call a helper defined below it. During the walk, every construct that
+//! opens a context pushes an [`Exit`] tagged with its node id, undone when the
+//! walk leaves that node.
+
+mod bindings;
+mod calls;
+mod chain;
+mod defs;
+mod handlers;
+mod kinds;
+mod loops;
+mod scope;
+mod strings;
+#[cfg(test)]
+mod tests;
 
 use super::SourceFile;
-use crate::facts::FileFacts;
+use crate::facts::{FileFacts, FunctionId, LoopId};
+use crate::lang::tree::{self, Visitor};
+use kinds::Kind;
+use scope::{Binding, Scope, ScopeKind};
+use std::collections::HashMap;
+use tree_sitter::Node;
 
-/// Extract facts.
-pub fn extract(_src: &SourceFile) -> Result<FileFacts, String> {
-    Ok(FileFacts::default())
+/// Extract facts from a Python file.
+pub fn extract(src: &SourceFile) -> Result<FileFacts, String> {
+    let tree = tree::parse(src.text, &kinds::language(), "Python")?;
+    let root = tree.root_node();
+    let mut extractor = Extractor::new(src);
+    extractor.prescan(root);
+    tree::visit(root, &mut extractor);
+    let mut facts = extractor.finish();
+    facts
+        .notes
+        .extend(tree::syntax_note(root, src.text, "Python"));
+    Ok(facts)
 }
 
-/// Parse only.
-pub fn parse(_src: &SourceFile) -> Result<(), String> {
-    Ok(())
+/// Parse a Python file and drop the tree.
+pub fn parse(src: &SourceFile) -> Result<(), String> {
+    tree::parse(src.text, &kinds::language(), "Python").map(drop)
+}
+
+/// A function being walked (or the module top level).
+struct Frame {
+    /// None at module top level.
+    func: Option<FunctionId>,
+    /// Qualified name of the function (the module at top level).
+    qname: String,
+    /// Loops of this function enclosing the current node, outermost first.
+    loops: Vec<LoopId>,
+}
+
+/// A class seen in the file.
+struct ClassInfo {
+    /// Name as written.
+    name: String,
+    /// Qualified name.
+    qname: String,
+    /// Resolved bases.
+    bases: Vec<String>,
+    /// Types of instance attributes assigned from calls (`self.s = requests.Session()`).
+    attrs: HashMap<String, Binding>,
+}
+
+/// What to undo when the walk leaves the node that pushed it.
+#[derive(Debug, Clone, Copy)]
+enum Exit {
+    /// Leave a function: its scope, frame and name prefix.
+    Function,
+    /// Leave a class body: its scope and name prefix.
+    Class,
+    /// Leave a comprehension's scope.
+    Scope,
+    /// Leave a loop's active region.
+    Loop,
+    /// Re-enter a comprehension's loop after its outermost iterable.
+    Unhide(LoopId),
+    /// Forget a trigger that never fired.
+    DropTrigger(usize),
+    /// Apply the binding of an assignment, walrus or `with ... as`.
+    Bind,
+}
+
+/// Something to do when the walk enters a given node.
+#[derive(Debug, Clone, Copy)]
+struct Trigger {
+    node: usize,
+    action: Action,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    /// Entering a loop's body: the loop becomes active.
+    PushLoop(LoopId),
+    /// Entering a comprehension's outermost iterable, which is evaluated
+    /// once, outside the comprehension's loop.
+    Hide,
+}
+
+/// A decorator: as written (no `@`, no arguments) and resolved.
+struct Decorator {
+    written: String,
+    resolved: Option<String>,
+}
+
+/// The walk's state.
+struct Extractor<'s> {
+    text: &'s str,
+    module: &'s str,
+    /// The file is a package's `__init__`.
+    is_package: bool,
+    /// The file holds Django views (by its path).
+    views_file: bool,
+    /// The first web framework the file imports (not Django).
+    framework: Option<&'static str>,
+    facts: FileFacts,
+    scopes: Vec<Scope>,
+    frames: Vec<Frame>,
+    /// Qualified-name prefixes of the enclosing definitions.
+    prefixes: Vec<String>,
+    classes: Vec<ClassInfo>,
+    exits: Vec<(usize, Exit)>,
+    triggers: Vec<Trigger>,
+    /// The call node that is the operand of the innermost `await` seen.
+    awaited: Option<usize>,
+    /// Decorators waiting for their definition node (by id).
+    decorators: Option<(usize, Vec<Decorator>)>,
+    /// Lambdas passed as arguments: (lambda node id, call, argument index).
+    lambdas: Vec<(usize, u32, usize)>,
+    /// String literals starting before this byte were already read as part
+    /// of a larger SQL text.
+    sql_until: usize,
+}
+
+impl<'s> Extractor<'s> {
+    fn new(src: &SourceFile<'s>) -> Extractor<'s> {
+        let file = src.path.rsplit('/').next().unwrap_or(src.path);
+        Extractor {
+            text: src.text,
+            module: src.module,
+            is_package: file.starts_with("__init__."),
+            views_file: handlers::is_views_file(src.path),
+            framework: None,
+            facts: FileFacts::default(),
+            scopes: vec![Scope::new(ScopeKind::Module)],
+            frames: vec![Frame {
+                func: None,
+                qname: src.module.to_string(),
+                loops: Vec::new(),
+            }],
+            prefixes: vec![src.module.to_string()],
+            classes: Vec::new(),
+            exits: Vec::new(),
+            triggers: Vec::new(),
+            awaited: None,
+            decorators: None,
+            lambdas: Vec::new(),
+            sql_until: 0,
+        }
+    }
+
+    fn finish(mut self) -> FileFacts {
+        self.mark_registered_handlers();
+        self.facts.module = self.module.to_string();
+        self.facts
+    }
+
+    /// The innermost function frame (the module frame is never popped).
+    fn frame(&self) -> &Frame {
+        &self.frames[self.frames.len() - 1]
+    }
+
+    fn frame_mut(&mut self) -> &mut Frame {
+        let last = self.frames.len() - 1;
+        &mut self.frames[last]
+    }
+
+    /// The qualified-name prefix for a definition here.
+    fn prefix(&self) -> &str {
+        self.prefixes.last().map_or(self.module, String::as_str)
+    }
+
+    /// The innermost scope (the module scope is never popped).
+    fn scope(&self) -> &Scope {
+        &self.scopes[self.scopes.len() - 1]
+    }
+
+    /// Bind `name` in the innermost scope. Module-level bindings come from
+    /// the pre-scan and are left alone here.
+    fn bind(&mut self, name: &str, binding: Binding) {
+        let last = self.scopes.len() - 1;
+        let scope = &mut self.scopes[last];
+        if scope.kind != ScopeKind::Module {
+            scope.bind(name, binding);
+        }
+    }
+
+    /// Run the trigger waiting for `node`, if any.
+    fn fire_trigger(&mut self, node: Node) {
+        let Some(trigger) = self.triggers.last().copied() else {
+            return;
+        };
+        if trigger.node != node.id() {
+            return;
+        }
+        self.triggers.pop();
+        match trigger.action {
+            Action::PushLoop(id) => {
+                self.frame_mut().loops.push(id);
+                self.exits.push((node.id(), Exit::Loop));
+            }
+            Action::Hide => {
+                if let Some(id) = self.frame_mut().loops.pop() {
+                    self.exits.push((node.id(), Exit::Unhide(id)));
+                }
+            }
+        }
+    }
+
+    fn exit(&mut self, node: Node<'_>, exit: Exit) {
+        match exit {
+            Exit::Function => {
+                self.scopes.pop();
+                self.frames.pop();
+                self.prefixes.pop();
+            }
+            Exit::Class => {
+                self.scopes.pop();
+                self.prefixes.pop();
+            }
+            Exit::Scope => {
+                self.scopes.pop();
+            }
+            Exit::Loop => {
+                self.frame_mut().loops.pop();
+            }
+            Exit::Unhide(id) => self.frame_mut().loops.push(id),
+            Exit::DropTrigger(id) => {
+                if self.triggers.last().is_some_and(|t| t.node == id) {
+                    self.triggers.pop();
+                }
+            }
+            Exit::Bind => self.bind_node(node),
+        }
+    }
+}
+
+impl<'t> Visitor<'t> for Extractor<'_> {
+    fn enter(&mut self, node: Node<'t>) -> bool {
+        self.fire_trigger(node);
+        match kinds::of(node) {
+            Kind::Other => {}
+            Kind::DecoratedDefinition => self.decorated(node),
+            Kind::FunctionDefinition => self.function(node, false),
+            Kind::Lambda => self.function(node, true),
+            Kind::ClassDefinition => self.class(node),
+            Kind::Call => self.call(node),
+            Kind::Await => self.await_operand(node),
+            Kind::For => self.for_loop(node),
+            Kind::While => self.while_loop(node),
+            Kind::Comprehension => self.comprehension(node),
+            Kind::Import | Kind::ImportFrom => {
+                self.import(node);
+                return false;
+            }
+            Kind::Assignment | Kind::NamedExpression | Kind::WithItem => {
+                self.exits.push((node.id(), Exit::Bind));
+            }
+            Kind::String => self.string(node),
+            Kind::ConcatenatedString => self.concatenated_string(node),
+            Kind::BinaryOperator => self.concatenation(node),
+        }
+        true
+    }
+
+    fn leave(&mut self, node: Node<'t>) {
+        while let Some(&(id, exit)) = self.exits.last() {
+            if id != node.id() {
+                break;
+            }
+            self.exits.pop();
+            self.exit(node, exit);
+        }
+    }
 }

@@ -1,0 +1,284 @@
+//! Definitions: functions, methods, lambdas, classes and their decorators.
+
+use super::chain::Chain;
+use super::scope::{self, Binding, Scope, ScopeKind};
+use super::{handlers, ClassInfo, Decorator, Exit, Extractor, Frame};
+use crate::facts::{ArgValue, CallId, Class, Function, FunctionId, FunctionKind};
+use crate::lang::tree;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+impl<'s> Extractor<'s> {
+    /// A `decorated_definition`: remember its decorators for the definition.
+    pub(super) fn decorated(&mut self, node: Node) {
+        let Some(definition) = node.child_by_field_name("definition") else {
+            return;
+        };
+        let mut list = Vec::new();
+        let mut cursor = node.walk();
+        for decorator in node.named_children(&mut cursor) {
+            if decorator.kind() != "decorator" {
+                continue;
+            }
+            let Some(mut expr) = decorator.named_child(0) else {
+                continue;
+            };
+            if expr.kind() == "call" {
+                if let Some(function) = expr.child_by_field_name("function") {
+                    expr = function;
+                }
+            }
+            let chain = Chain::read(expr, self.text);
+            let written = match &chain {
+                Some(chain) => chain.written(self.text),
+                None => tree::compact(expr, self.text, 200),
+            };
+            let resolved = chain.and_then(|chain| self.resolve(&chain));
+            list.push(Decorator { written, resolved });
+        }
+        self.decorators = Some((definition.id(), list));
+    }
+
+    fn take_decorators(&mut self, node: Node) -> Vec<Decorator> {
+        match self.decorators.take() {
+            Some((id, list)) if id == node.id() => list,
+            other => {
+                self.decorators = other;
+                Vec::new()
+            }
+        }
+    }
+
+    /// A `def`, `async def` or `lambda`.
+    pub(super) fn function(&mut self, node: Node, lambda: bool) {
+        let span = tree::span(node, self.text);
+        let id = self.facts.functions.len() as FunctionId;
+        let parent = self.frame().func;
+        let class = if lambda { None } else { self.scope().class };
+        let decorators = self.take_decorators(node);
+        let (name, qname) = if lambda {
+            let local = format!("<lambda>@{}", span.line);
+            ("<lambda>", scope::join(&self.frame().qname, &local))
+        } else {
+            let name = node
+                .child_by_field_name("name")
+                .map_or("", |n| tree::text(n, self.text));
+            (name, scope::join(self.prefix(), name))
+        };
+        let is_async = !lambda && node.child(0).is_some_and(|c| c.kind() == "async");
+        let passed_to = if lambda {
+            self.take_lambda(node, id)
+        } else {
+            None
+        };
+        let receiver = class.and_then(|c| self.receiver(c, &decorators));
+        let (params, first) = self.parameters(node, receiver);
+        let handler = if lambda {
+            None
+        } else {
+            self.handler(name, is_async, &decorators, class, parent, first)
+        };
+        let kind = match (lambda, class) {
+            (true, _) => FunctionKind::Closure,
+            (false, Some(_)) => FunctionKind::Method,
+            (false, None) => FunctionKind::Function,
+        };
+        self.facts.functions.push(Function {
+            name: name.to_string(),
+            qname: qname.clone(),
+            kind,
+            span,
+            is_async,
+            decorators: decorators.into_iter().map(|d| d.written).collect(),
+            parent,
+            class: class.map(|c| self.classes[c].name.clone()),
+            handler: handler.map(str::to_string),
+            passed_to,
+        });
+        if !lambda {
+            self.bind(name, Binding::Path(qname.clone()));
+        }
+        self.scopes.push(params);
+        self.frames.push(Frame {
+            func: Some(id),
+            qname: qname.clone(),
+            loops: Vec::new(),
+        });
+        self.prefixes.push(qname);
+        self.exits.push((node.id(), Exit::Function));
+    }
+
+    /// The call a lambda is passed to, recording the lambda in that call's
+    /// argument.
+    fn take_lambda(&mut self, node: Node, id: FunctionId) -> Option<CallId> {
+        let pos = self.lambdas.iter().rposition(|(n, _, _)| *n == node.id())?;
+        let (_, call, index) = self.lambdas.swap_remove(pos);
+        let arg = self
+            .facts
+            .calls
+            .get_mut(call as usize)
+            .and_then(|c| c.args.get_mut(index));
+        if let Some(arg) = arg {
+            arg.value = ArgValue::Closure(id);
+        }
+        Some(call)
+    }
+
+    /// What the first parameter of a method of class `class` stands for:
+    /// the instance (`self`), the class itself for a classmethod (`cls`, so
+    /// `cls.objects.get()` is `module.Class.objects.get`), nothing for a
+    /// staticmethod.
+    fn receiver(&self, class: usize, decorators: &[Decorator]) -> Option<Binding> {
+        let has = |name: &str| decorators.iter().any(|d| d.written == name);
+        if has("staticmethod") {
+            None
+        } else if has("classmethod") {
+            Some(Binding::Path(self.classes[class].qname.clone()))
+        } else {
+            Some(Binding::SelfOf(class))
+        }
+    }
+
+    /// The scope of a function's parameters, and the first parameter's name.
+    /// The first parameter of a method is bound to `receiver`.
+    fn parameters(&self, node: Node, receiver: Option<Binding>) -> (Scope, Option<&'s str>) {
+        let mut receiver = receiver;
+        let mut scope = Scope::new(ScopeKind::Function);
+        let mut first = None;
+        let Some(params) = node.child_by_field_name("parameters") else {
+            return (scope, first);
+        };
+        let identifier = |n: &Node| n.kind() == "identifier";
+        let mut cursor = params.walk();
+        for (i, param) in params.named_children(&mut cursor).enumerate() {
+            let (name, annotation) = match param.kind() {
+                "identifier" => (Some(param), None),
+                "typed_parameter" => (
+                    param.named_child(0).filter(identifier),
+                    param.child_by_field_name("type"),
+                ),
+                "default_parameter" | "typed_default_parameter" => (
+                    param.child_by_field_name("name").filter(identifier),
+                    param.child_by_field_name("type"),
+                ),
+                "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    (param.named_child(0).filter(identifier), None)
+                }
+                _ => (None, None),
+            };
+            let Some(name) = name else { continue };
+            let name = tree::text(name, self.text);
+            if i == 0 {
+                first = Some(name);
+            }
+            let binding = match (i, receiver.take(), annotation) {
+                (0, Some(receiver), _) => receiver,
+                (_, _, Some(annotation)) => self.annotation(annotation),
+                _ => Binding::Unknown,
+            };
+            scope.bind(name, binding);
+        }
+        (scope, first)
+    }
+
+    /// The framework of a request handler, if this function is one.
+    fn handler(
+        &self,
+        name: &str,
+        is_async: bool,
+        decorators: &[Decorator],
+        class: Option<usize>,
+        parent: Option<FunctionId>,
+        first_param: Option<&str>,
+    ) -> Option<&'static str> {
+        let routed = decorators.iter().find_map(|d| {
+            handlers::route_decorator(&d.written, d.resolved.as_deref(), self.framework, is_async)
+        });
+        if routed.is_some() {
+            return routed;
+        }
+        if let Some(class) = class {
+            return handlers::view_method(name, &self.classes[class].bases);
+        }
+        (self.views_file && parent.is_none() && first_param == Some("request")).then_some("django")
+    }
+
+    /// A `class` definition.
+    pub(super) fn class(&mut self, node: Node) {
+        let span = tree::span(node, self.text);
+        let name = node
+            .child_by_field_name("name")
+            .map_or("", |n| tree::text(n, self.text));
+        let qname = scope::join(self.prefix(), name);
+        let decorators = self.take_decorators(node);
+        let bases = self.bases(node);
+        let index = self.classes.len();
+        self.classes.push(ClassInfo {
+            name: name.to_string(),
+            qname: qname.clone(),
+            bases: bases.clone(),
+            attrs: HashMap::new(),
+        });
+        self.facts.classes.push(Class {
+            name: name.to_string(),
+            qname: qname.clone(),
+            bases,
+            decorators: decorators.into_iter().map(|d| d.written).collect(),
+            span,
+        });
+        self.bind(name, Binding::Path(qname.clone()));
+        self.scopes.push(Scope::of_class(index));
+        self.prefixes.push(qname);
+        self.exits.push((node.id(), Exit::Class));
+    }
+
+    /// A class's bases, resolved where possible (keyword arguments such as
+    /// `metaclass=` left out).
+    fn bases(&self, node: Node) -> Vec<String> {
+        let Some(list) = node.child_by_field_name("superclasses") else {
+            return Vec::new();
+        };
+        let mut cursor = list.walk();
+        list.named_children(&mut cursor)
+            .filter(|base| !matches!(base.kind(), "keyword_argument" | "comment"))
+            .map(|base| match Chain::read(base, self.text) {
+                Some(chain) => self
+                    .resolve(&chain)
+                    .unwrap_or_else(|| chain.written(self.text)),
+                None => tree::compact(base, self.text, 200),
+            })
+            .collect()
+    }
+
+    /// Functions of this file registered as route handlers by reference
+    /// (`app.router.add_get("/", index)`, `web.get("/", index)`,
+    /// `Route("/", endpoint)`) are handlers too.
+    pub(super) fn mark_registered_handlers(&mut self) {
+        let mut marks: HashMap<&str, &'static str> = HashMap::new();
+        for call in &self.facts.calls {
+            let resolved = call.resolved.as_deref().unwrap_or(&call.callee);
+            let Some(framework) = handlers::registration(&call.name, resolved) else {
+                continue;
+            };
+            for arg in &call.args {
+                if let ArgValue::Path(path) = &arg.value {
+                    marks.entry(path).or_insert(framework);
+                }
+            }
+        }
+        if marks.is_empty() {
+            return;
+        }
+        let found: Vec<(usize, &'static str)> = self
+            .facts
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.handler.is_none())
+            .filter_map(|(i, f)| marks.get(f.qname.as_str()).map(|fw| (i, *fw)))
+            .collect();
+        for (i, framework) in found {
+            self.facts.functions[i].handler = Some(framework.to_string());
+        }
+    }
+}
