@@ -30,9 +30,10 @@ impl<'a> Walker<'a> {
         let mut pending = Vec::new();
         let args = args::read(node, self.src, &mut pending, &mut self.cursor.borrow_mut());
         let id = self.push_call(node, callee, name, resolved, args);
-        let receiver = node.child_by_field_id(fields().receiver);
-        let loop_id = self.iteration(node, id, receiver);
-        let block = node.child_by_field_id(fields().block).map(|b| b.id());
+        let receiver = chain.call().and_then(|c| c.receiver);
+        let block = chain.call().and_then(|c| c.block);
+        let loop_id = self.iteration(node, id, receiver, block.is_some());
+        let block = block.map(|b| b.id());
         for p in pending {
             let body_loop = loop_id.filter(|_| Some(p.node) == block);
             self.closures.push((p, id, body_loop));
@@ -80,6 +81,7 @@ impl<'a> Walker<'a> {
         node: Node<'a>,
         call: CallId,
         receiver: Option<Node<'a>>,
+        has_block: bool,
     ) -> Option<LoopId> {
         let name = self.facts.calls.get(call as usize)?.name.as_str();
         let kind = match (name, receiver) {
@@ -87,8 +89,7 @@ impl<'a> Walker<'a> {
             (name, _) if is_iterator(name) => LoopKind::Callback,
             _ => return None,
         };
-        let has_block =
-            node.child_by_field_id(fields().block).is_some() || has_block_argument(node);
+        let has_block = has_block || has_block_argument(node);
         if !has_block {
             return None;
         }

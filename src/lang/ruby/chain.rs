@@ -47,6 +47,10 @@ pub struct Segment<'a> {
     pub args: bool,
     /// The call node.
     pub node: Node<'a>,
+    /// Its receiver, if any.
+    pub receiver: Option<Node<'a>>,
+    /// Its block (`{ ... }` or `do ... end`), if any.
+    pub block: Option<Node<'a>>,
 }
 
 /// A call's receiver chain, root first.
@@ -128,24 +132,28 @@ fn segment<'a>(cursor: &mut TreeCursor<'a>, src: &'a str) -> (Segment<'a>, Optio
         name: "call",
         args: false,
         node: cursor.node(),
+        receiver: None,
+        block: None,
     };
-    let mut receiver = None;
     let mut more = cursor.goto_first_child();
     while more {
         let field = cursor.field_id().map_or(0, |id| id.get());
         let child = cursor.node();
         if field == f.receiver {
-            receiver = Some(child);
+            segment.receiver = Some(child);
         } else if field == f.operator {
             segment.op = tree::text(child, src);
         } else if field == f.method {
             segment.name = tree::text(child, src);
-        } else if field == f.arguments || field == f.block {
+        } else if field == f.arguments {
             segment.args = true;
+        } else if field == f.block {
+            segment.args = true;
+            segment.block = Some(child);
         }
         more = cursor.goto_next_sibling();
     }
-    (segment, receiver)
+    (segment, segment.receiver)
 }
 
 /// Classify an expression that is not a call.
@@ -188,7 +196,7 @@ pub fn constant_path(node: Node, src: &str) -> Option<String> {
     Some(parts.join("."))
 }
 
-impl Chain<'_> {
+impl<'a> Chain<'a> {
     /// The callee as written, whitespace removed, inner arguments elided:
     /// `User.where().first`, `user&.orders`, `Admin::User.find`.
     pub fn callee(&self, src: &str) -> String {
@@ -214,5 +222,10 @@ impl Chain<'_> {
     /// The method called: the last segment's name.
     pub fn name(&self) -> &str {
         self.segments.last().map_or("", |s| s.name)
+    }
+
+    /// The call itself: the last segment.
+    pub fn call(&self) -> Option<&Segment<'a>> {
+        self.segments.last()
     }
 }
