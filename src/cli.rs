@@ -290,12 +290,10 @@ fn run_scan(args: ScanArgs) -> i32 {
                 color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
                 width: terminal_width(),
             };
-            let mut text = terminal::render(&report, &args.input.path, style);
-            if args.quiet {
-                // The summary is the last line.
-                let body_end = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
-                text.truncate(body_end);
-            } else {
+            let mut text = terminal::diagnostics(&report, &args.input.path, style);
+            if !args.quiet {
+                text.push_str(&terminal::summary(&report));
+                text.push('\n');
                 if !report.findings.is_empty() {
                     text.push_str(&crate::register::summary_line(&report.register));
                     text.push('\n');

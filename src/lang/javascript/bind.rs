@@ -65,7 +65,8 @@ impl<'a, 't> Walker<'a, 't> {
             Kind::Call | Kind::New | Kind::Member | Kind::Identifier | Kind::Subscript => {
                 if let Some((module, direct)) = self.required_in(value) {
                     let resolved = self.resolve_value(value);
-                    if let Some(target) = &resolved {
+                    // `require('debug')('app')` binds a value, not an import.
+                    if let Some(target) = resolved.as_ref().filter(|t| !t.contains('(')) {
                         self.push_import(target.clone(), local, decl);
                     }
                     return if direct {

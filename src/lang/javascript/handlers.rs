@@ -1,8 +1,8 @@
 //! Request handlers: Express / Koa / Fastify / Hapi route registrations,
 //! Next.js API routes and route handlers, and NestJS controllers.
 
-use super::functions::Naming;
 use super::kinds::{Field, Kind};
+use super::naming::Naming;
 use super::resolve::{first_named, unquote, Chain, Use};
 use super::walker::Walker;
 use crate::facts::{Arg, ArgValue, FunctionKind};
@@ -77,6 +77,7 @@ fn framework_of_package(package: &str) -> Option<&'static str> {
         "koa" | "koa-router" | "@koa/router" => "koa",
         "fastify" => "fastify",
         "@hapi/hapi" | "hapi" => "hapi",
+        "hono" => "hono",
         _ => return None,
     })
 }
@@ -217,7 +218,9 @@ impl<'a, 't> Walker<'a, 't> {
                     }
                 }
                 Kind::Call if depth < 2 => {
-                    if let Some(inner) = self.field(arg, Field::Arguments) {
+                    if let Some(bound) = self.bound_function(arg) {
+                        work.push((bound, depth + 1));
+                    } else if let Some(inner) = self.field(arg, Field::Arguments) {
                         let mut cursor = inner.walk();
                         work.extend(inner.named_children(&mut cursor).map(|a| (a, depth + 1)));
                     }

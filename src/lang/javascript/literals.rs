@@ -115,6 +115,16 @@ impl<'a, 't> Walker<'a, 't> {
                     None => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
                 }
             }
+            // `this.list.bind(this)` is the function `this.list`.
+            Kind::Call if self.bound_function(arg).is_some() => {
+                let target = self
+                    .bound_function(arg)
+                    .and_then(|f| self.chain(f, Use::Callee).resolved);
+                match target {
+                    Some(path) => ArgValue::Path(path),
+                    None => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
+                }
+            }
             _ => match arg.kind() {
                 "number" => ArgValue::Number(self.text_of(arg).to_string()),
                 "null" | "undefined" => ArgValue::Null,
@@ -123,6 +133,21 @@ impl<'a, 't> Walker<'a, 't> {
                 _ => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
             },
         }
+    }
+}
+
+impl<'t> Walker<'_, 't> {
+    /// The function `f` of a call `f.bind(...)`.
+    pub(super) fn bound_function(&self, call: Node<'t>) -> Option<Node<'t>> {
+        let function = self.field(call, Field::Function)?;
+        if self.kind(function) != Kind::Member {
+            return None;
+        }
+        let property = self.field(function, Field::Property)?;
+        if self.text_of(property) != "bind" {
+            return None;
+        }
+        self.field(function, Field::Object)
     }
 }
 

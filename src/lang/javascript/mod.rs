@@ -14,11 +14,13 @@
 
 mod bind;
 mod calls;
+mod classes;
 mod functions;
 mod handlers;
 mod hoist;
 mod kinds;
 mod literals;
+mod naming;
 mod resolve;
 mod scope;
 mod walker;

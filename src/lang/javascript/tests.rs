@@ -228,6 +228,39 @@ export async function show() {
 }
 
 #[test]
+fn class_controllers_and_worker_style_exports() {
+    let f = js(r#"
+const router = require('express').Router();
+const debug = require('debug')('app');
+class UserController {
+  constructor() { router.get('/users', this.list.bind(this)); }
+  async list(req, res) {}
+}
+export default { async fetch(request) {} };
+"#);
+    assert_eq!(
+        function(&f, "src/app.UserController.list")
+            .handler
+            .as_deref(),
+        Some("express")
+    );
+    let get = f.calls.iter().find(|c| c.name == "get").unwrap();
+    assert_eq!(
+        get.args[1].value,
+        ArgValue::Path("src/app.UserController.list".into())
+    );
+    assert_eq!(
+        function(&f, "src/app.default.fetch").kind,
+        FunctionKind::Method
+    );
+    assert!(
+        f.imports.is_empty(),
+        "values made by calls are not imports: {:?}",
+        f.imports
+    );
+}
+
+#[test]
 fn project_modules_passed_whole_stand_for_their_export() {
     let g = facts_at(
         "src/web/admin/app.js",

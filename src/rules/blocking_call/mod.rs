@@ -395,12 +395,21 @@ fn lowercase_first(s: &str) -> String {
 fn describe_place(model: &Model, file: u32, func: FunctionId) -> String {
     let facts = &model.file(file).facts;
     let handler = |id: FunctionId| model.handler(FnRef { file, func: id });
+    // "the request handler", "an express request handler", "a fastapi request handler".
     let framework = |name: &str| {
         if name == "route" {
             String::new()
         } else {
             format!("{name} ")
         }
+    };
+    let article = |name: &str| {
+        let word = framework(name);
+        let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']) || word.is_empty();
+        format!(
+            "{} {word}",
+            if vowel && !word.is_empty() { "an" } else { "a" }
+        )
     };
     let f = &facts.functions[func as usize];
     let named = named_ancestor(facts, func);
@@ -415,8 +424,8 @@ fn describe_place(model: &Model, file: u32, func: FunctionId) -> String {
             None => "inside an async block".to_string(),
         },
         (_, Some(h)) => match named {
-            Some(n) => format!("inside a {}request handler in `{}`", framework(h), n.name),
-            None => format!("inside a {}request handler", framework(h)),
+            Some(n) => format!("inside {}request handler in `{}`", article(h), n.name),
+            None => format!("inside {}request handler", article(h)),
         },
         (_, None) => match named {
             Some(n) => format!("inside an async closure in `{}`", n.name),
