@@ -6,7 +6,7 @@ use super::fields::fields;
 use super::strings::{self, MAX_ARG};
 use crate::facts::{Arg, ArgValue};
 use crate::lang::tree;
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 /// A closure passed as an argument, to be named once it is walked.
 #[derive(Debug, Clone, Copy)]
@@ -19,11 +19,15 @@ pub struct PendingClosure {
 
 /// The arguments of `call`, in order; a block comes last. Closures get a
 /// placeholder id, listed in `closures` for the walker to fill in.
-pub fn read(call: Node, src: &str, closures: &mut Vec<PendingClosure>) -> Vec<Arg> {
+pub fn read<'a>(
+    call: Node<'a>,
+    src: &str,
+    closures: &mut Vec<PendingClosure>,
+    cursor: &mut TreeCursor<'a>,
+) -> Vec<Arg> {
     let mut args = Vec::new();
     if let Some(list) = call.child_by_field_id(fields().arguments) {
-        let mut cursor = list.walk();
-        for node in list.named_children(&mut cursor) {
+        for node in list.named_children(cursor) {
             match node.kind() {
                 "pair" => args.push(pair(node, src, args.len(), closures)),
                 "hash" => {

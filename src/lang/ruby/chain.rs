@@ -1,9 +1,12 @@
 //! Receiver chains: `User.where(active: true).first` is a call `first` on
 //! the call `where` on the constant `User`. A chain is read from the
 //! outermost call down to its root, without recursion and at most
-//! [`MAX_SEGMENTS`] calls deep, so long chains cost linear time overall.
+//! [`MAX_SEGMENTS`] calls deep. The walker enters a call's receiver right
+//! after the call, so [`Chain::into_receiver`] derives the receiver's chain
+//! from the call's instead of reading it again: long chains cost linear
+//! time overall.
 
-use super::fields::fields;
+use super::fields::{fields, kind, Kind};
 use crate::lang::tree;
 use tree_sitter::{Node, TreeCursor};
 
@@ -26,9 +29,11 @@ pub enum Root<'a> {
     Ivar(&'a str),
     /// A constant path, as written (`User`, `Admin::User`, `::User`).
     Const(Node<'a>),
-    /// Anything else (a literal, a parenthesised expression, a chain too
-    /// long to read).
+    /// Anything else (a literal, a parenthesised expression).
     Other(Node<'a>),
+    /// The chain goes on below this call, which was not read (more than
+    /// [`MAX_SEGMENTS`] calls).
+    Deeper(Node<'a>),
 }
 
 /// One call in a chain.
@@ -40,6 +45,12 @@ pub struct Segment<'a> {
     pub name: &'a str,
     /// Written with arguments, parentheses or a block.
     pub args: bool,
+    /// The call node.
+    pub node: Node<'a>,
+    /// Its receiver, if any.
+    pub receiver: Option<Node<'a>>,
+    /// Its block (`{ ... }` or `do ... end`), if any.
+    pub block: Option<Node<'a>>,
 }
 
 /// A call's receiver chain, root first.
@@ -51,28 +62,65 @@ pub struct Chain<'a> {
     pub segments: Vec<Segment<'a>>,
 }
 
-/// Read the chain of the `call` node `call`.
-pub fn read<'a>(call: Node<'a>, src: &'a str) -> Chain<'a> {
-    let mut segments = Vec::new();
-    let mut cursor = call.walk();
-    let mut node = call;
-    let root = loop {
-        if node.kind() != "call" {
-            break root_of(node, src);
-        }
-        if segments.len() == MAX_SEGMENTS {
-            break Root::Other(node);
-        }
-        cursor.reset(node);
-        let (segment, receiver) = segment(&mut cursor, src);
-        segments.push(segment);
-        match receiver {
-            Some(receiver) => node = receiver,
-            None => break Root::Implicit,
-        }
+/// Read the chain of the `call` node `call` (`cursor`: any cursor on the
+/// tree, reused to save allocations).
+pub fn read<'a>(call: Node<'a>, src: &'a str, cursor: &mut TreeCursor<'a>) -> Chain<'a> {
+    let mut chain = Chain {
+        root: Root::Deeper(call),
+        segments: Vec::new(),
     };
-    segments.reverse();
-    Chain { root, segments }
+    chain.read_below(src, MAX_SEGMENTS, cursor);
+    chain.segments.reverse();
+    chain
+}
+
+impl<'a> Chain<'a> {
+    /// Read up to `budget` calls from a `Deeper` root down, appending them
+    /// to `segments` outermost first.
+    fn read_below(&mut self, src: &'a str, budget: usize, cursor: &mut TreeCursor<'a>) {
+        let Root::Deeper(mut node) = self.root else {
+            return;
+        };
+        for _ in 0..budget {
+            if kind(node) != Kind::Call {
+                self.root = root_of(node, src);
+                return;
+            }
+            cursor.reset(node);
+            let (segment, receiver) = segment(cursor, src);
+            self.segments.push(segment);
+            match receiver {
+                Some(receiver) => node = receiver,
+                None => {
+                    self.root = Root::Implicit;
+                    return;
+                }
+            }
+        }
+        self.root = if kind(node) == Kind::Call {
+            Root::Deeper(node)
+        } else {
+            root_of(node, src)
+        };
+    }
+
+    /// The chain of this call's receiver, when the receiver is a call: the
+    /// same chain without its last segment (and one more segment read at
+    /// the bottom of a chain that was cut).
+    pub fn into_receiver(
+        mut self,
+        src: &'a str,
+        cursor: &mut TreeCursor<'a>,
+    ) -> Option<(usize, Chain<'a>)> {
+        self.segments.pop();
+        let receiver = self.segments.last()?.node.id();
+        if let Root::Deeper(_) = self.root {
+            self.segments.reverse();
+            self.read_below(src, 1, cursor);
+            self.segments.reverse();
+        }
+        Some((receiver, self))
+    }
 }
 
 /// The segment of the call at `cursor`, and its receiver: one pass over
@@ -83,24 +131,29 @@ fn segment<'a>(cursor: &mut TreeCursor<'a>, src: &'a str) -> (Segment<'a>, Optio
         op: "",
         name: "call",
         args: false,
+        node: cursor.node(),
+        receiver: None,
+        block: None,
     };
-    let mut receiver = None;
     let mut more = cursor.goto_first_child();
     while more {
         let field = cursor.field_id().map_or(0, |id| id.get());
         let child = cursor.node();
         if field == f.receiver {
-            receiver = Some(child);
+            segment.receiver = Some(child);
         } else if field == f.operator {
             segment.op = tree::text(child, src);
         } else if field == f.method {
             segment.name = tree::text(child, src);
-        } else if field == f.arguments || field == f.block {
+        } else if field == f.arguments {
             segment.args = true;
+        } else if field == f.block {
+            segment.args = true;
+            segment.block = Some(child);
         }
         more = cursor.goto_next_sibling();
     }
-    (segment, receiver)
+    (segment, segment.receiver)
 }
 
 /// Classify an expression that is not a call.
@@ -143,7 +196,7 @@ pub fn constant_path(node: Node, src: &str) -> Option<String> {
     Some(parts.join("."))
 }
 
-impl Chain<'_> {
+impl<'a> Chain<'a> {
     /// The callee as written, whitespace removed, inner arguments elided:
     /// `User.where().first`, `user&.orders`, `Admin::User.find`.
     pub fn callee(&self, src: &str) -> String {
@@ -152,6 +205,8 @@ impl Chain<'_> {
             Root::SelfRef => "self".to_string(),
             Root::Ident(name) | Root::Ivar(name) => name.to_string(),
             Root::Const(node) | Root::Other(node) => tree::compact(node, src, MAX_CALLEE),
+            // A chain too long to spell: its last calls only.
+            Root::Deeper(_) => "…".to_string(),
         };
         let last = self.segments.len().saturating_sub(1);
         for (i, segment) in self.segments.iter().enumerate() {
@@ -167,5 +222,10 @@ impl Chain<'_> {
     /// The method called: the last segment's name.
     pub fn name(&self) -> &str {
         self.segments.last().map_or("", |s| s.name)
+    }
+
+    /// The call itself: the last segment.
+    pub fn call(&self) -> Option<&Segment<'a>> {
+        self.segments.last()
     }
 }

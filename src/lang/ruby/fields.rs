@@ -48,3 +48,80 @@ pub fn fields() -> &'static Fields {
         }
     })
 }
+
+/// The node kinds the walker dispatches on; everything else is `Other`.
+/// Comparing kind ids is much cheaper than comparing kind names, which
+/// tree-sitter converts from C strings on every call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Assignment,
+    Block,
+    Call,
+    ChainedString,
+    Class,
+    Do,
+    DoBlock,
+    For,
+    HeredocBody,
+    Identifier,
+    Lambda,
+    Method,
+    Module,
+    OperatorAssignment,
+    SingletonClass,
+    SingletonMethod,
+    String,
+    Super,
+    Loop,
+    /// An anonymous token (keyword, punctuation): a leaf.
+    Token,
+    Other,
+}
+
+/// The [`Kind`] of a node (anonymous tokens such as the `for` keyword are
+/// `Token`).
+pub fn kind(node: tree_sitter::Node) -> Kind {
+    static KINDS: OnceLock<Vec<Kind>> = OnceLock::new();
+    let table = KINDS.get_or_init(|| {
+        let language = super::language();
+        (0..language.node_kind_count() as u16)
+            .map(|id| {
+                if !language.node_kind_is_named(id) {
+                    return Kind::Token;
+                }
+                language
+                    .node_kind_for_id(id)
+                    .map_or(Kind::Other, kind_named)
+            })
+            .collect()
+    });
+    table
+        .get(node.kind_id() as usize)
+        .copied()
+        .unwrap_or(Kind::Other)
+}
+
+fn kind_named(name: &str) -> Kind {
+    match name {
+        "assignment" => Kind::Assignment,
+        "block" => Kind::Block,
+        "call" => Kind::Call,
+        "chained_string" => Kind::ChainedString,
+        "class" => Kind::Class,
+        "do" => Kind::Do,
+        "do_block" => Kind::DoBlock,
+        "for" => Kind::For,
+        "heredoc_body" => Kind::HeredocBody,
+        "identifier" => Kind::Identifier,
+        "lambda" => Kind::Lambda,
+        "method" => Kind::Method,
+        "module" => Kind::Module,
+        "operator_assignment" => Kind::OperatorAssignment,
+        "singleton_class" => Kind::SingletonClass,
+        "singleton_method" => Kind::SingletonMethod,
+        "string" => Kind::String,
+        "super" => Kind::Super,
+        "while" | "until" | "while_modifier" | "until_modifier" => Kind::Loop,
+        _ => Kind::Other,
+    }
+}

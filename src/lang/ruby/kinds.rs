@@ -4,64 +4,62 @@
 use super::fields::fields;
 use tree_sitter::Node;
 
-/// Methods that run their block once per element (or per batch, or `n`
-/// times): a call to one of them with a block is a callback loop.
-const ITERATORS: &[&str] = &[
-    "each",
-    "each_with_index",
-    "each_with_object",
-    "each_slice",
-    "each_cons",
-    "each_key",
-    "each_value",
-    "each_pair",
-    "each_entry",
-    "map",
-    "map!",
-    "flat_map",
-    "collect",
-    "collect!",
-    "collect_concat",
-    "filter_map",
-    "select",
-    "select!",
-    "filter",
-    "filter!",
-    "reject",
-    "reject!",
-    "find",
-    "detect",
-    "find_all",
-    "find_index",
-    "find_each",
-    "find_in_batches",
-    "in_batches",
-    "sum",
-    "count",
-    "times",
-    "upto",
-    "downto",
-    "step",
-    "inject",
-    "reduce",
-    "group_by",
-    "partition",
-    "index_by",
-    "sort_by",
-    "min_by",
-    "max_by",
-    "uniq",
-    "to_h",
-    "any?",
-    "all?",
-    "none?",
-    "one?",
-    "zip",
-];
-
-/// Whether `name` with a block iterates.
+/// Whether `name`, called with a block, runs the block once per element
+/// (or per batch, or `n` times): a callback loop.
 pub fn is_iterator(name: &str) -> bool {
-    ITERATORS.contains(&name)
+    matches!(
+        name,
+        "each"
+            | "each_with_index"
+            | "each_with_object"
+            | "each_slice"
+            | "each_cons"
+            | "each_key"
+            | "each_value"
+            | "each_pair"
+            | "each_entry"
+            | "map"
+            | "map!"
+            | "flat_map"
+            | "collect"
+            | "collect!"
+            | "collect_concat"
+            | "filter_map"
+            | "select"
+            | "select!"
+            | "filter"
+            | "filter!"
+            | "reject"
+            | "reject!"
+            | "find"
+            | "detect"
+            | "find_all"
+            | "find_index"
+            | "find_each"
+            | "find_in_batches"
+            | "in_batches"
+            | "sum"
+            | "count"
+            | "times"
+            | "upto"
+            | "downto"
+            | "step"
+            | "inject"
+            | "reduce"
+            | "group_by"
+            | "partition"
+            | "index_by"
+            | "sort_by"
+            | "min_by"
+            | "max_by"
+            | "uniq"
+            | "to_h"
+            | "any?"
+            | "all?"
+            | "none?"
+            | "one?"
+            | "zip"
+    )
 }
 
 /// Whether a class with this (resolved) superclass is a Rails controller.

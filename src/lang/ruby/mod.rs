@@ -19,7 +19,9 @@
 //! Resolution is described in [`resolve`].
 
 mod args;
+mod calls;
 mod chain;
+mod defs;
 mod fields;
 mod kinds;
 mod position;

@@ -58,7 +58,7 @@ impl<'a> Walker<'a> {
             Root::Ident(name) => (self.variable_or_call(name)?, false, segments),
             Root::Ivar(name) => (self.variable_type(name)?, false, segments),
             Root::Const(node) => (constant_path(node, self.src)?, false, segments),
-            Root::Other(_) => return None,
+            Root::Other(_) | Root::Deeper(_) => return None,
         };
         for segment in rest {
             if is_call {
@@ -111,7 +111,7 @@ impl<'a> Walker<'a> {
         }
         match node.kind() {
             "call" => {
-                let chain = chain::read(node, self.src);
+                let chain = chain::read(node, self.src, &mut self.cursor.borrow_mut());
                 self.resolve_chain(&chain).map(|r| format!("{r}()"))
             }
             "identifier" => self.variable_or_call(self.text(node)),

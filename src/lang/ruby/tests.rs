@@ -110,7 +110,11 @@ fn methods_are_named_after_module_and_classes() {
     let lambda = function(&f, "app/models/user.Shop.User.<lambda>@7");
     assert_eq!(lambda.kind, FunctionKind::Closure);
     assert_eq!(lambda.parent, None);
-    let top = facts_in("lib/tasks", "def run\n  puts 1\nend\n");
+    let top = facts_in(
+        "lib/tasks",
+        "def run\n  puts 1\nend\n[1].each { |i| p i }\n",
+    );
+    assert_eq!(function(&top, "lib/tasks.<lambda>@4").parent, None);
     let run = function(&top, "lib/tasks.run");
     assert_eq!(
         (run.kind, run.class.as_deref()),
@@ -298,6 +302,11 @@ fn safe_navigation_super_commands_and_setters() {
         "class A < B\n  def save(u)\n    u&.profile&.touch\n    super\n    super(1)\n    puts u\n    u.name = 'x'\n    u.count ||= 0\n  end\nend\n",
     );
     assert_eq!(call(&f, "u&.profile&.touch").name, "touch");
+    let typed = facts("user = User.first\nuser&.orders&.first\n");
+    assert_eq!(
+        resolved(&typed, "user&.orders&.first"),
+        Some("User.first().orders().first")
+    );
     assert_eq!(resolved(&f, "super"), None);
     assert_eq!(f.calls.iter().filter(|c| c.callee == "super").count(), 2);
     assert_eq!(
