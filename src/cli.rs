@@ -1,6 +1,8 @@
 //! Command-line interface: argument parsing and the commands. `main.rs`
 //! only calls [`run`] and turns its outcome into an exit code.
 
+use crate::baseline::Baseline;
+use crate::config;
 use crate::emit::{self, terminal};
 use crate::finding::Severity;
 use crate::rules::{meta, Selection};
@@ -41,6 +43,47 @@ enum Command {
         /// Rule id (`blocking-call/sleep`) or its name alone (`sleep`).
         rule: String,
     },
+    /// Write the current register to .faultline-baseline.json (atomically),
+    /// for `scan --baseline`.
+    Baseline {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Where to write it (default: PATH/.faultline-baseline.json).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Create one tracker issue per register entry not already there
+    /// (credentials from the environment; see the README).
+    Push {
+        /// The tracker.
+        #[arg(value_enum)]
+        tracker: TrackerKind,
+        #[command(flatten)]
+        input: InputArgs,
+        /// Print the plan (what exists, what would be created) and create nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Push only entries not in this baseline file.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+    },
+    /// Write a commented default faultline.toml.
+    Init {
+        /// Directory to write it in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing faultline.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum TrackerKind {
+    /// Jira Cloud (JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT).
+    Jira,
+    /// Linear (LINEAR_API_KEY, LINEAR_TEAM, LINEAR_API_URL).
+    Linear,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -55,13 +98,22 @@ enum Format {
     Terminal,
     /// The JSON object of the output contract.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// The register as a Markdown document.
+    Markdown,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// A CSV file for Jira's CSV importer.
+    JiraCsv,
+    /// A CSV file for Linear's CSV importer.
+    LinearCsv,
 }
 
 #[derive(Debug, clap::Args)]
 struct ScanArgs {
-    /// Directory or file to scan.
-    #[arg(default_value = ".")]
-    path: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -71,6 +123,25 @@ struct ScanArgs {
     /// Exit with 1 when a finding has this severity or higher.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<Severity>,
+    /// Print only findings: no progress, no skipped-file messages, no summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Report only register entries (and new locations of entries) not in
+    /// this baseline file (see `faultline baseline`).
+    #[arg(long, value_name = "FILE", conflicts_with = "diff_base")]
+    baseline: Option<PathBuf>,
+    /// Report only entries introduced since the merge base of HEAD and
+    /// GITREF (scanned in a temporary git worktree).
+    #[arg(long, value_name = "GITREF")]
+    diff_base: Option<String>,
+}
+
+/// What to scan and how: shared by `scan` and `baseline`.
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// Directory or file to scan.
+    #[arg(default_value = ".")]
+    path: PathBuf,
     /// Run only these rules or families (comma-separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "RULE|FAMILY")]
     select: Vec<String>,
@@ -80,9 +151,6 @@ struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     threads: usize,
-    /// Print only findings: no progress, no skipped-file messages, no summary.
-    #[arg(long, short)]
-    quiet: bool,
     /// Skip files larger than this (bytes, or with KB/MB/GB).
     #[arg(long, value_name = "SIZE", default_value = "4MB", value_parser = parse_size)]
     max_file_size: u64,
@@ -95,6 +163,13 @@ struct ScanArgs {
     /// Parse files without extracting facts or running rules (benchmark baseline).
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Read the configuration from FILE (faultline.toml or pyproject.toml)
+    /// instead of discovering it from PATH upwards.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long)]
+    no_config: bool,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
@@ -135,6 +210,14 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Scan(args) => run_scan(args),
+        Command::Init { dir, force } => init(&dir, force),
+        Command::Baseline { input, output } => write_baseline(&input, output),
+        Command::Push {
+            tracker,
+            input,
+            dry_run,
+            baseline,
+        } => push(tracker, &input, dry_run, baseline.as_deref()),
         Command::Rules { format } => {
             print!("{}", list_rules(format));
             EXIT_CLEAN
@@ -153,29 +236,32 @@ pub fn run() -> i32 {
 }
 
 fn run_scan(args: ScanArgs) -> i32 {
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+    let (options, fail_on) = match prepare(&args.input) {
+        Ok((options, fail_on)) => (options, args.fail_on.or(fail_on)),
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
     };
-    let unknown = selection.unknown_names();
-    if !unknown.is_empty() {
-        eprintln!(
-            "faultline: unknown rule or family: {} (see `faultline rules`)",
-            unknown.join(", ")
-        );
-        return EXIT_ERROR;
-    }
-    let options = ScanOptions {
-        root: args.path.clone(),
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        include_deps: args.include_deps,
-        follow_links: args.follow_links,
-        selection,
-        parse_only: args.parse_only,
+    let known = match (&args.baseline, &args.diff_base) {
+        (Some(path), _) => match Baseline::load(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("faultline: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        (None, Some(git_ref)) => match crate::baseline::from_git_ref(&options, git_ref) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("faultline: --diff-base {git_ref}: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        (None, None) => None,
     };
     let progress = ProgressBar::new(!args.quiet && std::io::stderr().is_terminal());
-    let report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
+    let mut report = match scan::scan(&options, &|done, total| progress.update(done, total)) {
         Ok(report) => report,
         Err(e) => {
             progress.finish();
@@ -184,23 +270,51 @@ fn run_scan(args: ScanArgs) -> i32 {
         }
     };
     progress.finish();
+    if let Some(known) = &known {
+        report.baseline = Some(crate::baseline::filter(&mut report, known));
+    }
     if !args.quiet {
         report_problems(&report);
     }
-    let root = args.path.to_string_lossy().into_owned();
+    let root = args.input.path.to_string_lossy().into_owned();
     let text = match args.format {
         Format::Json => emit::json::render(&report, &root),
+        Format::Sarif => emit::sarif::render(&report, &root),
+        Format::Markdown => emit::markdown::render(&report, &root),
+        Format::Github => emit::github::render(&report, &root),
+        Format::JiraCsv => emit::csv::render_jira(&report),
+        Format::LinearCsv => emit::csv::render_linear(&report),
         Format::Terminal => {
             let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
             let style = terminal::Style {
                 color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
                 width: terminal_width(),
             };
-            let mut text = terminal::render(&report, &args.path, style);
-            if args.quiet {
-                // The summary is the last line.
-                let body_end = text.trim_end().rfind('\n').map_or(0, |i| i + 1);
-                text.truncate(body_end);
+            let mut text = terminal::diagnostics(&report, &args.input.path, style);
+            if !args.quiet {
+                text.push_str(&terminal::summary(&report));
+                text.push('\n');
+                if !report.findings.is_empty() {
+                    text.push_str(&crate::register::summary_line(&report.register));
+                    text.push('\n');
+                }
+                if let Some(c) = &report.baseline {
+                    text.push_str(&format!(
+                        "Baseline: {} new entr{}, {} with new locations; {} known hidden; {} fixed.\n",
+                        c.new,
+                        if c.new == 1 { "y" } else { "ies" },
+                        c.grown,
+                        c.known,
+                        c.fixed
+                    ));
+                }
+                if !report.suppressed.is_empty() {
+                    let n = report.suppressed.len();
+                    text.push_str(&format!(
+                        "{n} finding{} suppressed inline.\n",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
             }
             text
         }
@@ -222,9 +336,222 @@ fn run_scan(args: ScanArgs) -> i32 {
             return EXIT_ERROR;
         }
     }
-    match args.fail_on {
+    match fail_on {
         Some(threshold) if report.findings.iter().any(|f| f.severity >= threshold) => EXIT_FINDINGS,
         _ => EXIT_CLEAN,
+    }
+}
+
+/// Scan options from the configuration file and the flags (flags win), and
+/// the `--fail-on` threshold.
+fn prepare(args: &InputArgs) -> Result<(ScanOptions, Option<Severity>), String> {
+    let loaded = match &args.config {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(format!("{}: no such configuration file", path.display()));
+            }
+            let loaded = config::load(path)?;
+            if loaded.path.is_none() {
+                return Err(format!("{}: has no [tool.faultline] table", path.display()));
+            }
+            loaded
+        }
+        None if args.no_config => config::Loaded::default(),
+        None => config::discover(&args.path)?,
+    };
+    let file = &loaded.config;
+    let pick = |flag: &Vec<String>, from_file: &Vec<String>| {
+        if flag.is_empty() {
+            from_file.clone()
+        } else {
+            flag.clone()
+        }
+    };
+    let selection = Selection {
+        select: pick(&args.select, &file.select),
+        ignore: pick(&args.ignore, &file.ignore),
+    };
+    let unknown = selection.unknown_names();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown rule or family: {} (see `faultline rules`)",
+            unknown.join(", ")
+        ));
+    }
+    let paths = config::PathRules::new(&file.exclude, &file.test_paths, &args.path, loaded.base())?;
+    let options = ScanOptions {
+        root: args.path.clone(),
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        include_deps: args.include_deps,
+        follow_links: args.follow_links,
+        selection,
+        parse_only: args.parse_only,
+        severity_overrides: file.severity.clone(),
+        churn_window_days: file
+            .change_window_days
+            .unwrap_or(crate::register::churn::DEFAULT_WINDOW_DAYS),
+        paths,
+    };
+    Ok((options, file.fail_on))
+}
+
+/// `faultline baseline`: scan and write the register's ids and fingerprints.
+fn write_baseline(input: &InputArgs, output: Option<PathBuf>) -> i32 {
+    let (options, _) = match prepare(input) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let report = match scan::scan(&options, &|_, _| {}) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    report_problems(&report);
+    let path = output.unwrap_or_else(|| {
+        let dir = if input.path.is_file() {
+            input.path.parent().map(PathBuf::from).unwrap_or_default()
+        } else {
+            input.path.clone()
+        };
+        dir.join(crate::baseline::FILE_NAME)
+    });
+    let baseline = Baseline::from_register(&report.register);
+    if let Err(e) = emit::write_atomic(&path, baseline.render().as_bytes()) {
+        eprintln!("faultline: cannot write {}: {e}", path.display());
+        return EXIT_ERROR;
+    }
+    eprintln!(
+        "faultline: wrote {} ({} entr{}, {} locations)",
+        path.display(),
+        baseline.entries.len(),
+        if baseline.entries.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        baseline
+            .entries
+            .iter()
+            .map(|e| e.locations.len())
+            .sum::<usize>()
+    );
+    EXIT_CLEAN
+}
+
+/// `faultline push`: scan, then create the missing tracker issues.
+fn push(
+    kind: TrackerKind,
+    input: &InputArgs,
+    dry_run: bool,
+    baseline: Option<&std::path::Path>,
+) -> i32 {
+    use crate::push::{self, Tracker};
+    let mut tracker: Box<dyn Tracker> = match kind {
+        TrackerKind::Jira => match crate::push::jira::Jira::from_env() {
+            Ok(t) => Box::new(t),
+            Err(e) if dry_run => return push_plan_offline(input, baseline, "Jira", &e),
+            Err(e) => {
+                eprintln!("faultline: push jira: {e} (set JIRA_URL, JIRA_EMAIL, JIRA_API_TOKEN, JIRA_PROJECT)");
+                return EXIT_ERROR;
+            }
+        },
+        TrackerKind::Linear => match crate::push::linear::Linear::from_env() {
+            Ok(t) => Box::new(t),
+            Err(e) if dry_run => return push_plan_offline(input, baseline, "Linear", &e),
+            Err(e) => {
+                eprintln!("faultline: push linear: {e} (set LINEAR_API_KEY and LINEAR_TEAM)");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    let entries = match push_entries(input, baseline) {
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = push::run(tracker.as_mut(), &entries, dry_run);
+    print!("{}", outcome.render(tracker.name(), dry_run));
+    if outcome.ok() {
+        EXIT_CLEAN
+    } else {
+        EXIT_ERROR
+    }
+}
+
+/// The register entries to push.
+fn push_entries(
+    input: &InputArgs,
+    baseline: Option<&std::path::Path>,
+) -> Result<Vec<crate::register::Entry>, String> {
+    let (options, _) = prepare(input)?;
+    let mut report = scan::scan(&options, &|_, _| {}).map_err(|e| e.to_string())?;
+    report_problems(&report);
+    if let Some(path) = baseline {
+        let known = Baseline::load(path)?;
+        crate::baseline::filter(&mut report, &known);
+    }
+    Ok(report.register.entries)
+}
+
+/// A dry run without credentials: every entry would be created.
+fn push_plan_offline(
+    input: &InputArgs,
+    baseline: Option<&std::path::Path>,
+    tracker: &str,
+    why: &str,
+) -> i32 {
+    let entries = match push_entries(input, baseline) {
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = crate::push::Outcome {
+        actions: entries
+            .iter()
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.title.clone(),
+                    crate::push::Action::WouldCreate,
+                )
+            })
+            .collect(),
+        stopped: None,
+    };
+    print!("{}", outcome.render(tracker, true));
+    eprintln!("faultline: {tracker} was not asked what exists already ({why})");
+    EXIT_CLEAN
+}
+
+/// `faultline init`: write a commented default configuration.
+fn init(dir: &std::path::Path, force: bool) -> i32 {
+    let path = dir.join(config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        eprintln!(
+            "faultline: {} already exists (use --force to overwrite)",
+            path.display()
+        );
+        return EXIT_ERROR;
+    }
+    match emit::write_atomic(&path, config::DEFAULT_FILE.as_bytes()) {
+        Ok(()) => {
+            eprintln!("faultline: wrote {}", path.display());
+            EXIT_CLEAN
+        }
+        Err(e) => {
+            eprintln!("faultline: cannot write {}: {e}", path.display());
+            EXIT_ERROR
+        }
     }
 }
 
@@ -239,6 +566,9 @@ fn report_problems(report: &ScanReport) {
     }
     for n in &report.notes {
         eprintln!("faultline: note: {}: {}", n.path, n.message);
+    }
+    for p in &report.suppression_problems {
+        eprintln!("faultline: warning: {}:{}: {}", p.path, p.line, p.message);
     }
 }
 

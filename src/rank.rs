@@ -12,7 +12,6 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Model;
 use std::collections::HashMap;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Score, fingerprint and sort findings.
 pub fn rank(findings: &mut [Finding], _model: &Model) {
@@ -21,21 +20,14 @@ pub fn rank(findings: &mut [Finding], _model: &Model) {
     findings.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
     for finding in findings.iter_mut() {
         finding.priority = priority(finding);
-        let base = xxh3_64(
-            format!(
-                "{}\u{0}{}\u{0}{}\u{0}{}",
-                finding.rule,
-                finding.path,
-                finding.scope.as_deref().unwrap_or(""),
-                finding.anchor
-            )
-            .as_bytes(),
+        let base = crate::register::fingerprint::finding_base(
+            &finding.rule,
+            &finding.path,
+            finding.scope.as_deref(),
+            &finding.anchor,
         );
         let n = seen.entry(base).or_insert(0);
-        finding.fingerprint = format!(
-            "{:016x}",
-            xxh3_64(&[base.to_le_bytes(), (*n as u64).to_le_bytes()].concat())
-        );
+        finding.fingerprint = crate::register::fingerprint::numbered(base, *n);
         *n += 1;
     }
     findings.sort_by(|a, b| {

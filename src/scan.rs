@@ -2,15 +2,19 @@
 //! file at a time, trees dropped) → project model → rules → rank.
 
 use crate::classify::{classify, FileRole};
+use crate::config::PathRules;
 use crate::facts::Language;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::lang::{self, SourceFile};
 use crate::layout::Layout;
 use crate::model::{Model, ParsedFile};
+use crate::register::{self, Churn, Register};
 use crate::rules::{self, RuleContext, Selection};
 use crate::source::{self, SkipReason};
+use crate::suppress::{self, Suppressed, Suppression};
 use crate::walk::{self, WalkOptions, WalkedFile};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -22,6 +26,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
 /// What to scan and how.
+#[derive(Clone)]
 pub struct ScanOptions {
     /// Directory or file to scan.
     pub root: PathBuf,
@@ -37,6 +42,13 @@ pub struct ScanOptions {
     pub selection: Selection,
     /// Parse files and stop: no facts, no rules (the benchmark's baseline).
     pub parse_only: bool,
+    /// Severities pinned per rule id (configuration).
+    pub severity_overrides: BTreeMap<String, Severity>,
+    /// Window for change frequency from git history, in days (0: do not
+    /// read git history).
+    pub churn_window_days: u32,
+    /// Excluded paths and extra test paths (configuration).
+    pub paths: PathRules,
 }
 
 impl ScanOptions {
@@ -50,6 +62,9 @@ impl ScanOptions {
             follow_links: false,
             selection: Selection::default(),
             parse_only: false,
+            severity_overrides: BTreeMap::new(),
+            churn_window_days: crate::register::churn::DEFAULT_WINDOW_DAYS,
+            paths: PathRules::default(),
         }
     }
 }
@@ -85,6 +100,15 @@ pub struct ScanReport {
     pub skipped: Vec<Skipped>,
     /// Files analysed in part, and other non-fatal problems.
     pub notes: Vec<Note>,
+    /// Findings silenced by inline suppressions (not in `findings`).
+    pub suppressed: Vec<Suppressed>,
+    /// Suppression comments without a reason, naming unknown rules, or
+    /// suppressing nothing.
+    pub suppression_problems: Vec<suppress::Problem>,
+    /// The findings grouped by root cause and ranked.
+    pub register: Register,
+    /// Set when the report was compared with a baseline: what was hidden.
+    pub baseline: Option<crate::baseline::Comparison>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -118,7 +142,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     } else {
         options.threads
     };
-    let walked = walk::walk(
+    let mut walked = walk::walk(
         &options.root,
         &WalkOptions {
             include_deps: options.include_deps,
@@ -126,6 +150,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             threads,
         },
     );
+    walked.files.retain(|f| !options.paths.excluded(&f.rel));
     let layout = Layout::new(walked.files.iter().map(|f| f.rel.as_str()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -154,22 +179,26 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         .collect();
     let mut notes = Vec::new();
     let mut parsed = Vec::new();
+    let mut suppressions = Vec::new();
     let mut lines_scanned = 0;
     for outcome in outcomes {
         match outcome {
-            Outcome::Parsed(file) => {
+            Outcome::Parsed(file, found) => {
+                suppressions.extend(found);
                 lines_scanned += file.lines;
                 notes.extend(file.facts.notes.iter().map(|n| Note {
                     path: file.path.clone(),
                     message: n.message.clone(),
                 }));
-                parsed.push(file);
+                parsed.push(*file);
             }
             Outcome::ParsedOnly { lines } => lines_scanned += lines,
             Outcome::Skipped(s) => skipped.push(s),
         }
     }
     let files_scanned = walked.files.len() - skipped.iter().filter(|s| !s.path.is_empty()).count();
+    let mut suppressed = Vec::new();
+    let mut suppression_problems = Vec::new();
     let findings = if options.parse_only {
         Vec::new()
     } else {
@@ -179,8 +208,35 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             selection: &options.selection,
         };
         let mut findings = pool.install(|| rules::run(&ctx));
+        for finding in &mut findings {
+            if let Some(severity) = options.severity_overrides.get(&finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        // Fingerprints are numbered before suppressions apply, so adding a
+        // suppression does not change the identity of other findings.
         crate::rank::rank(&mut findings, &model);
-        findings
+        let outcome = suppress::apply(findings, &suppressions, &options.selection);
+        suppressed = outcome.suppressed;
+        suppression_problems = outcome.problems;
+        outcome.kept
+    };
+    let register = if options.parse_only {
+        Register::default()
+    } else {
+        // One `git log` per scan, and only when there is something to rank.
+        let churn = if options.churn_window_days > 0 && !findings.is_empty() {
+            Churn::from_git(&options.root, options.churn_window_days)
+        } else {
+            Churn::none()
+        };
+        register::build(
+            &findings,
+            &register::BuildOptions {
+                churn,
+                severity_overrides: options.severity_overrides.clone(),
+            },
+        )
     };
     Ok(ScanReport {
         findings,
@@ -188,12 +244,16 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         lines_scanned,
         skipped,
         notes,
+        suppressed,
+        suppression_problems,
+        register,
+        baseline: None,
         elapsed: started.elapsed(),
     })
 }
 
 enum Outcome {
-    Parsed(ParsedFile),
+    Parsed(Box<ParsedFile>, Vec<Suppression>),
     ParsedOnly { lines: usize },
     Skipped(Skipped),
 }
@@ -236,13 +296,21 @@ fn analyse(file: &WalkedFile, layout: &Layout, options: &ScanOptions) -> Outcome
                 });
             }
             let first_line = text.text.lines().next().unwrap_or("");
-            Outcome::Parsed(ParsedFile {
-                path: file.rel.clone(),
-                language: file.language,
-                role: role(&file.rel, first_line, file.language),
-                lines,
-                facts,
-            })
+            let found = suppress::extract(&file.rel, &text.text);
+            Outcome::Parsed(
+                Box::new(ParsedFile {
+                    path: file.rel.clone(),
+                    language: file.language,
+                    role: if options.paths.is_test(&file.rel) {
+                        FileRole::Test
+                    } else {
+                        role(&file.rel, first_line, file.language)
+                    },
+                    lines,
+                    facts,
+                }),
+                found,
+            )
         }
         Err(reason) => skip(SkipReason::Unparsable(reason)),
     }

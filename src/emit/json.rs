@@ -1,10 +1,13 @@
 //! The JSON output (`--format json`), exactly as `output-contract.md`
 //! describes it, plus keys the contract allows to grow (`fix`, `why`,
-//! `evidence`, `skipped`, `notes`, summary details).
+//! `evidence`, `skipped`, `notes`, summary details, `suppressed`,
+//! `suppression_problems`, `register`, `baseline`).
 
 use crate::finding::{Evidence, Severity};
+use crate::register::Register;
 use crate::rules::meta;
 use crate::scan::{Note, ScanReport, Skipped};
+use crate::suppress::{Problem, Suppressed};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -15,6 +18,11 @@ struct Output<'a> {
     summary: Summary,
     skipped: &'a [Skipped],
     notes: &'a [Note],
+    suppressed: &'a [Suppressed],
+    suppression_problems: &'a [Problem],
+    register: &'a Register,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +49,7 @@ struct Summary {
     findings: usize,
     lines_scanned: usize,
     by_severity: std::collections::BTreeMap<&'static str, usize>,
+    suppressed: usize,
     elapsed_ms: u128,
 }
 
@@ -85,10 +94,15 @@ pub fn render(report: &ScanReport, root: &str) -> String {
             findings: report.findings.len(),
             lines_scanned: report.lines_scanned,
             by_severity,
+            suppressed: report.suppressed.len(),
             elapsed_ms: report.elapsed.as_millis(),
         },
         skipped: &report.skipped,
         notes: &report.notes,
+        suppressed: &report.suppressed,
+        suppression_problems: &report.suppression_problems,
+        register: &report.register,
+        baseline: report.baseline.as_ref(),
     };
     let mut text = serde_json::to_string_pretty(&output).expect("serialisable");
     text.push('\n');

@@ -1,7 +1,11 @@
 //! Emitters: turn a [`ScanReport`] into what a user or a tool reads.
 //! Every emitter reads the same report; `miette` lives only in [`terminal`].
 
+pub mod csv;
+pub mod github;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 pub mod terminal;
 
 use crate::finding::Finding;

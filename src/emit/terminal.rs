@@ -20,8 +20,9 @@ pub struct Style {
     pub width: usize,
 }
 
-/// Render every finding, then the summary line.
-pub fn render(report: &ScanReport, root: &Path, style: Style) -> String {
+/// Render every finding as a diagnostic with its snippet (the summary is
+/// [`summary`]).
+pub fn diagnostics(report: &ScanReport, root: &Path, style: Style) -> String {
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -44,8 +45,6 @@ pub fn render(report: &ScanReport, root: &Path, style: Style) -> String {
             );
         }
     }
-    out.push_str(&summary(report));
-    out.push('\n');
     out
 }
 

@@ -93,8 +93,9 @@ impl Model {
     }
 
     /// Functions passed by reference to a route registration: a call named
-    /// like an HTTP method (or `route`/`use`) whose first argument is a path
-    /// (`app.get("/users", users.list)`), or an axum/actix routing call
+    /// like an HTTP method (or `route`) whose first argument is a route
+    /// (`app.get("/users", users.list)`), middleware (`app.use(auth)`), or an
+    /// axum/actix routing call
     /// (`get(handlers::stock)`, `web::get().to(index)`).
     fn find_route_targets(&self) -> HashSet<FnRef> {
         const VERBS: &[&str] = &[
@@ -104,13 +105,14 @@ impl Model {
         let mut targets = HashSet::new();
         for (_, call) in self.calls() {
             let resolved = call.resolved.as_deref().unwrap_or("");
-            let path_first = matches!(
+            // A route string: `/users`, `*`, `:id` patterns; `use` takes middleware alone.
+            let route_first = matches!(
                 call.args.first().map(|a| &a.value),
-                Some(ArgValue::Str(p)) if p.starts_with('/')
-            );
+                Some(ArgValue::Str(p)) if p.starts_with('/') || p.starts_with('*')
+            ) || (call.name == "use" && call.callee.contains('.'));
             let routing = resolved.starts_with("axum.routing.")
                 || (resolved.starts_with("actix_web.web.") && call.name == "to");
-            if !(routing || (path_first && VERBS.contains(&call.name.as_str()))) {
+            if !(routing || (route_first && VERBS.contains(&call.name.as_str()))) {
                 continue;
             }
             for arg in &call.args {
@@ -170,11 +172,21 @@ impl Model {
         if let Some(found) = self.by_qname.get(resolved) {
             return *found;
         }
+        let (receiver, name) = resolved.rsplit_once('.')?;
+        // A method called on an instance: `Service().run` (Python, JS) or
+        // `Type.new().run` (Rust) is the method `Service.run` / `Type.run`.
+        if let Some(class) = receiver
+            .strip_suffix(".new()")
+            .or_else(|| receiver.strip_suffix("()"))
+        {
+            if let Some(found) = self.by_qname.get(&format!("{class}.{name}")) {
+                return *found;
+            }
+        }
         if self.file(file).language.family() == "javascript" {
-            let (module, name) = resolved.rsplit_once('.')?;
             return self
                 .by_qname
-                .get(&format!("{module}/index.{name}"))
+                .get(&format!("{receiver}/index.{name}"))
                 .copied()
                 .flatten();
         }

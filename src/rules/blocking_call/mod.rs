@@ -190,6 +190,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             findings.push(helper_finding(ctx, view, call, func, chain));
         }
     }
+    // `File::open(p)?.read_to_string(..)` is one blocking line, not two findings.
+    findings.sort_by(|a, b| (&a.path, a.span.line, &a.rule).cmp(&(&b.path, b.span.line, &b.rule)));
+    findings.dedup_by(|b, a| (&a.path, a.span.line, &a.rule) == (&b.path, b.span.line, &b.rule));
     findings
 }
 
@@ -198,6 +201,11 @@ fn sites<'a>(file: u32, view: &FileView<'a>) -> impl Iterator<Item = Site<'a>> +
     let catalog = view.catalog;
     let facts = view.facts;
     let calls = facts.calls.iter().filter_map(move |call| {
+        // An awaited call returns a future: whatever it is, it does not block
+        // (`diesel_async`'s `.load(conn).await` shares its name with Diesel's).
+        if call.awaited {
+            return None;
+        }
         let entry = catalog.blocking_call(call.resolved.as_deref()?)?;
         Some(Site {
             file,
@@ -395,12 +403,21 @@ fn lowercase_first(s: &str) -> String {
 fn describe_place(model: &Model, file: u32, func: FunctionId) -> String {
     let facts = &model.file(file).facts;
     let handler = |id: FunctionId| model.handler(FnRef { file, func: id });
+    // "the request handler", "an express request handler", "a fastapi request handler".
     let framework = |name: &str| {
         if name == "route" {
             String::new()
         } else {
             format!("{name} ")
         }
+    };
+    let article = |name: &str| {
+        let word = framework(name);
+        let vowel = word.starts_with(['a', 'e', 'i', 'o', 'u']) || word.is_empty();
+        format!(
+            "{} {word}",
+            if vowel && !word.is_empty() { "an" } else { "a" }
+        )
     };
     let f = &facts.functions[func as usize];
     let named = named_ancestor(facts, func);
@@ -415,8 +432,8 @@ fn describe_place(model: &Model, file: u32, func: FunctionId) -> String {
             None => "inside an async block".to_string(),
         },
         (_, Some(h)) => match named {
-            Some(n) => format!("inside a {}request handler in `{}`", framework(h), n.name),
-            None => format!("inside a {}request handler", framework(h)),
+            Some(n) => format!("inside {}request handler in `{}`", article(h), n.name),
+            None => format!("inside {}request handler", article(h)),
         },
         (_, None) => match named {
             Some(n) => format!("inside an async closure in `{}`", n.name),
@@ -443,16 +460,23 @@ fn setting(model: &Model, file: u32, func: FunctionId) -> Setting {
     let facts = &parsed.facts;
     let mut request_path = false;
     let mut startup = false;
+    let mut test = parsed.role == FileRole::Test;
     let mut cur = Some(func);
     while let Some(id) = cur {
         let f = &facts.functions[id as usize];
         request_path |= model.handler(FnRef { file, func: id }).is_some();
         startup |= f.name == "main" && f.decorators.iter().any(|d| d.ends_with("main"));
+        // Tests inside source files: `#[tokio::test]`, `@pytest.mark.asyncio`, `test_*`.
+        test |= f
+            .decorators
+            .iter()
+            .any(|d| d.ends_with("test") || d.starts_with("pytest"))
+            || (parsed.language == crate::facts::Language::Python && f.name.starts_with("test_"));
         cur = f.parent;
     }
     Setting {
         request_path,
-        test: parsed.role == FileRole::Test,
+        test,
         script: startup || matches!(parsed.role, FileRole::Script | FileRole::Migration),
         loop_depth: 0,
     }

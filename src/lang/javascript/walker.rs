@@ -1,0 +1,342 @@
+//! The single pass over the tree: a [`Visitor`] that keeps the stacks of
+//! enclosing functions, classes, loops and calls, and dispatches each node
+//! kind to the module that handles it.
+
+use super::handlers::FileRole;
+use super::kinds::{Field, Kind, KindTable};
+use super::scope::{Binding, Scope};
+use super::SourceFile;
+use crate::facts::{CallId, FileFacts, FunctionId, LoopId, Span};
+use crate::lang::tree::Visitor;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// A function being walked (index 0 is the module itself).
+#[derive(Debug, Default)]
+pub(super) struct FnCtx {
+    /// Its id; None for the module.
+    pub id: Option<FunctionId>,
+    /// Its qualified name (the module name for the module).
+    pub qname: String,
+    /// What `this.m` names: the class or object the function is a method of.
+    pub this_q: Option<String>,
+    /// The class whose fields `this.x` reads (index into `Walker::classes`).
+    pub class: Option<usize>,
+    /// Loops enclosing the current position inside this function.
+    pub loops: Vec<ActiveLoop>,
+    /// Local names.
+    pub scope: Scope,
+}
+
+/// A loop that encloses the code from byte `from` on.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ActiveLoop {
+    /// The loop.
+    pub id: LoopId,
+    /// Calls starting before this byte (the iterable of a `for ... of`) are
+    /// not inside it.
+    pub from: usize,
+}
+
+/// A class being walked.
+#[derive(Debug, Default)]
+pub(super) struct ClassCtx {
+    /// Its qualified name.
+    pub qname: String,
+    /// Its name.
+    pub name: String,
+    /// Its decorators.
+    pub decorators: Vec<String>,
+    /// Its resolved superclass, if any.
+    pub base: Option<String>,
+    /// Known field types (`this.db` → `better-sqlite3()`).
+    pub fields: HashMap<String, String>,
+}
+
+/// A call whose arguments are being walked.
+#[derive(Debug)]
+pub(super) struct OpenCall {
+    /// The call node's id.
+    pub node: usize,
+    /// Its fact.
+    pub id: CallId,
+    /// The callback loop it starts (`items.map(x => ..)`).
+    pub loop_id: Option<LoopId>,
+    /// The framework when this call registers request handlers.
+    pub route: Option<&'static str>,
+    /// Start byte → argument index of each inline function argument.
+    pub closures: Vec<(usize, usize)>,
+}
+
+/// What to undo when leaving a node.
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    Function,
+    Class,
+    Loop,
+    Call,
+}
+
+/// The extraction state.
+pub(super) struct Walker<'a, 't> {
+    /// The file's text.
+    pub text: &'a str,
+    /// The file's module name.
+    pub module: &'a str,
+    /// Kind lookup for the file's grammar.
+    pub kinds: &'static KindTable,
+    /// What is being produced.
+    pub facts: FileFacts,
+    /// Enclosing functions; `fns[0]` is the module.
+    pub fns: Vec<FnCtx>,
+    /// Enclosing classes.
+    pub classes: Vec<ClassCtx>,
+    /// Enclosing calls.
+    pub calls: Vec<OpenCall>,
+    /// Ancestors of the current node (the node itself last once entered).
+    pub stack: Vec<Node<'t>>,
+    frames: Vec<(usize, Frame)>,
+    /// TypeScript method decorators seen in a class body, waiting for the
+    /// member they decorate.
+    pub pending_decorators: Vec<String>,
+    /// The local name exported as the module's default, if any.
+    pub default_name: Option<String>,
+    /// Project functions passed by name to a route registration.
+    pub handler_refs: Vec<(String, &'static str)>,
+    /// What the file is to a framework (a Next.js API route, ...).
+    pub role: FileRole,
+    /// The web framework the file imports, if any.
+    pub framework: Option<&'static str>,
+    /// The last column computed: `(row, byte, column)`.
+    column_cache: std::cell::Cell<(usize, usize, u32)>,
+}
+
+impl<'a, 't> Walker<'a, 't> {
+    /// A walker for one file.
+    pub(super) fn new(src: &SourceFile<'a>, kinds: &'static KindTable) -> Self {
+        let module_ctx = FnCtx {
+            qname: src.module.to_string(),
+            ..FnCtx::default()
+        };
+        Walker {
+            text: src.text,
+            module: src.module,
+            kinds,
+            facts: FileFacts {
+                module: src.module.to_string(),
+                ..FileFacts::default()
+            },
+            fns: vec![module_ctx],
+            classes: Vec::new(),
+            calls: Vec::new(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            pending_decorators: Vec::new(),
+            default_name: None,
+            handler_refs: Vec::new(),
+            role: FileRole::from_path(src.path),
+            framework: None,
+            column_cache: std::cell::Cell::new((usize::MAX, 0, 0)),
+        }
+    }
+
+    /// The kind of a node.
+    pub(super) fn kind(&self, node: Node) -> Kind {
+        self.kinds.of(node)
+    }
+
+    /// The child of `node` in `field`.
+    pub(super) fn field(&self, node: Node<'t>, field: Field) -> Option<Node<'t>> {
+        self.kinds.field(node, field)
+    }
+
+    /// The span of a node, like [`tree::span`] but counting the column
+    /// from the previous span on the same line, so that a minified file
+    /// (one long line) costs linear, not quadratic, time.
+    pub(super) fn span(&self, node: Node) -> Span {
+        let start = node.start_byte();
+        let pos = node.start_position();
+        let (row, byte, column) = self.column_cache.get();
+        let (from, base) = if row == pos.row && byte <= start {
+            (byte, column)
+        } else {
+            (start - pos.column.min(start), 0)
+        };
+        let counted = self.text.get(from..start).map_or(0, |s| s.chars().count());
+        let column = base + counted as u32;
+        self.column_cache.set((pos.row, start, column));
+        Span {
+            start: start as u32,
+            end: node.end_byte() as u32,
+            line: pos.row as u32 + 1,
+            column: column + 1,
+            end_line: node.end_position().row as u32 + 1,
+        }
+    }
+
+    /// The source text of a node.
+    pub(super) fn text_of(&self, node: Node) -> &'a str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// The `n`-th ancestor of the node being entered (0: its parent).
+    pub(super) fn ancestor(&self, n: usize) -> Option<Node<'t>> {
+        self.stack.len().checked_sub(n + 1).map(|i| self.stack[i])
+    }
+
+    /// The innermost function context.
+    pub(super) fn current(&self) -> &FnCtx {
+        self.fns.last().expect("the module context is never popped")
+    }
+
+    /// The innermost function context, mutably.
+    pub(super) fn current_mut(&mut self) -> &mut FnCtx {
+        self.fns
+            .last_mut()
+            .expect("the module context is never popped")
+    }
+
+    /// Whether the walk is at module level (in no function).
+    pub(super) fn at_module_level(&self) -> bool {
+        self.fns.len() == 1
+    }
+
+    /// The binding of a name, innermost scope first.
+    pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.fns.iter().rev().find_map(|f| f.scope.get(name))
+    }
+
+    /// Bind a name in the innermost scope.
+    pub(super) fn bind(&mut self, name: &str, binding: Binding) {
+        self.current_mut().scope.bind(name, binding);
+    }
+
+    /// Rebind an assigned name where it was declared (innermost scope if
+    /// it was never declared).
+    pub(super) fn rebind(&mut self, name: &str, binding: Binding) {
+        let slot = self.fns.iter_mut().rev().find(|f| f.scope.has(name));
+        match slot {
+            Some(f) => f.scope.bind(name, binding),
+            None => self.bind(name, binding),
+        }
+    }
+
+    /// Remember to undo something when leaving `node`.
+    fn push_frame(&mut self, node: Node, frame: Frame) {
+        self.frames.push((node.id(), frame));
+    }
+
+    /// Enter a function context (undone when leaving `node`).
+    pub(super) fn push_function(&mut self, node: Node, ctx: FnCtx) {
+        self.fns.push(ctx);
+        self.push_frame(node, Frame::Function);
+    }
+
+    /// Enter a class context (undone when leaving `node`).
+    pub(super) fn push_class(&mut self, node: Node, ctx: ClassCtx) {
+        self.classes.push(ctx);
+        self.push_frame(node, Frame::Class);
+    }
+
+    /// Enter a loop of the current function (undone when leaving `node`).
+    pub(super) fn push_loop(&mut self, node: Node, active: ActiveLoop) {
+        self.current_mut().loops.push(active);
+        self.push_frame(node, Frame::Loop);
+    }
+
+    /// Enter a call's arguments (undone when leaving `node`).
+    pub(super) fn push_call(&mut self, node: Node, call: OpenCall) {
+        self.calls.push(call);
+        self.push_frame(node, Frame::Call);
+    }
+
+    /// The facts, with handlers named by reference marked.
+    pub(super) fn finish(mut self) -> FileFacts {
+        self.mark_referenced_handlers();
+        self.facts
+    }
+}
+
+impl<'t> Visitor<'t> for Walker<'_, 't> {
+    fn enter(&mut self, node: Node<'t>) -> bool {
+        let descend = match self.kind(node) {
+            Kind::TypeOnly | Kind::Import => false,
+            Kind::Decorator => {
+                self.note_decorator(node);
+                false
+            }
+            Kind::FunctionDeclaration | Kind::FunctionExpression | Kind::Arrow | Kind::Method => {
+                self.enter_function(node);
+                true
+            }
+            Kind::Field => {
+                self.pending_decorators.clear();
+                true
+            }
+            Kind::Class => {
+                self.enter_class(node);
+                true
+            }
+            Kind::ClassBody => {
+                self.enter_class_body(node);
+                true
+            }
+            Kind::Call | Kind::New => {
+                self.enter_call(node);
+                true
+            }
+            Kind::For | Kind::ForIn | Kind::While | Kind::Do => {
+                self.enter_loop(node);
+                true
+            }
+            Kind::Declarator => {
+                self.enter_declarator(node);
+                true
+            }
+            Kind::Assignment => {
+                self.enter_assignment(node);
+                true
+            }
+            Kind::Catch => {
+                self.enter_catch(node);
+                true
+            }
+            Kind::String => {
+                self.enter_string(node);
+                false
+            }
+            Kind::Template => {
+                self.enter_template(node);
+                true
+            }
+            _ => true,
+        };
+        self.stack.push(node);
+        descend
+    }
+
+    fn leave(&mut self, node: Node<'t>) {
+        self.stack.pop();
+        let id = node.id();
+        while let Some(&(frame_node, frame)) = self.frames.last() {
+            if frame_node != id {
+                break;
+            }
+            self.frames.pop();
+            match frame {
+                Frame::Function => {
+                    self.fns.pop();
+                }
+                Frame::Class => {
+                    self.classes.pop();
+                }
+                Frame::Loop => {
+                    self.current_mut().loops.pop();
+                }
+                Frame::Call => {
+                    self.calls.pop();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! Calls, arguments, loops, variables and SQL strings.
+
+use super::args;
+use super::chain;
+use super::defs::MAX_LOOP_DEPTH;
+use super::fields::{fields, kind, Kind};
+use super::kinds::{identifier_role, is_iterator, IdentRole};
+use super::scope::Role;
+use super::strings;
+use super::walker::{Pop, Walker, MAX_ITERABLE};
+use crate::facts::{Arg, ArgValue, Call, CallId, Import, Loop, LoopId, LoopKind, Span, SqlText};
+use tree_sitter::Node;
+
+impl<'a> Walker<'a> {
+    pub(super) fn enter_call(&mut self, node: Node<'a>) {
+        let chain = match self.next_chain.take() {
+            Some((id, chain)) if id == node.id() => chain,
+            _ => chain::read(node, self.src, &mut self.cursor.borrow_mut()),
+        };
+        let mut callee = chain.callee(self.src);
+        let mut name = chain.name().to_string();
+        let mut resolved = self.resolve_chain(&chain);
+        if self.is_assignment_target(node) {
+            callee.push('=');
+            name.push('=');
+            if let Some(r) = resolved.as_mut() {
+                r.push('=');
+            }
+        }
+        let mut pending = Vec::new();
+        let args = args::read(node, self.src, &mut pending, &mut self.cursor.borrow_mut());
+        let id = self.push_call(node, callee, name, resolved, args);
+        let receiver = chain.call().and_then(|c| c.receiver);
+        let block = chain.call().and_then(|c| c.block);
+        let loop_id = self.iteration(node, id, receiver, block.is_some());
+        let block = block.map(|b| b.id());
+        for p in pending {
+            let body_loop = loop_id.filter(|_| Some(p.node) == block);
+            self.closures.push((p, id, body_loop));
+        }
+        if receiver.is_none() {
+            self.receiverless_call(id);
+        }
+        self.next_chain = chain.into_receiver(self.src, &mut self.cursor.borrow_mut());
+    }
+
+    /// `x.y = 1`, `x.y ||= 2`: the call is a setter.
+    pub(super) fn is_assignment_target(&self, node: Node) -> bool {
+        self.parent().is_some_and(|p| {
+            matches!(kind(p), Kind::Assignment | Kind::OperatorAssignment)
+                && p.child_by_field_id(fields().left) == Some(node)
+        })
+    }
+
+    pub(super) fn push_call(
+        &mut self,
+        node: Node,
+        callee: String,
+        name: String,
+        resolved: Option<String>,
+        args: Vec<Arg>,
+    ) -> CallId {
+        let frame = self.frame();
+        let call = Call {
+            callee,
+            resolved,
+            name,
+            span: self.span(node),
+            function: frame.function,
+            loops: frame.loops.clone(),
+            awaited: false,
+            args,
+        };
+        self.facts.calls.push(call);
+        (self.facts.calls.len() - 1) as CallId
+    }
+
+    /// A loop for `items.each do ... end`, `items.map(&:name)`, `loop do`.
+    pub(super) fn iteration(
+        &mut self,
+        node: Node<'a>,
+        call: CallId,
+        receiver: Option<Node<'a>>,
+        has_block: bool,
+    ) -> Option<LoopId> {
+        let name = self.facts.calls.get(call as usize)?.name.as_str();
+        let kind = match (name, receiver) {
+            ("loop", None) => LoopKind::While,
+            (name, _) if is_iterator(name) => LoopKind::Callback,
+            _ => return None,
+        };
+        let has_block = has_block || has_block_argument(node);
+        if !has_block {
+            return None;
+        }
+        let iterable = receiver.map(|r| iterable_text(self.text(r)));
+        let iterable_resolved = receiver.and_then(|r| self.resolve_value(r));
+        Some(self.push_loop(node, kind, iterable, iterable_resolved, Some(call)))
+    }
+
+    pub(super) fn push_loop(
+        &mut self,
+        node: Node,
+        kind: LoopKind,
+        iterable: Option<String>,
+        iterable_resolved: Option<String>,
+        call: Option<CallId>,
+    ) -> LoopId {
+        self.facts.loops.push(Loop {
+            kind,
+            span: self.span(node),
+            iterable,
+            iterable_resolved,
+            function: self.frame().function,
+            call,
+        });
+        (self.facts.loops.len() - 1) as LoopId
+    }
+
+    /// `require`, `require_relative`, and visibility changes in a class body.
+    pub(super) fn receiverless_call(&mut self, id: CallId) {
+        let Some(call) = self.facts.calls.get(id as usize) else {
+            return;
+        };
+        let first = match call.args.first().map(|a| &a.value) {
+            Some(ArgValue::Str(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        match (call.name.as_str(), first) {
+            ("require", Some(path)) => {
+                let target = path.trim_end_matches(".rb").to_string();
+                self.push_import(target, call.span);
+            }
+            ("require_relative", Some(path)) => {
+                let target = relative_module(self.module, path);
+                self.push_import(target, call.span);
+            }
+            ("private" | "protected" | "public", _) if self.frame().role == Role::ClassBody => {
+                let public = call.name == "public";
+                let names: Vec<String> = call
+                    .args
+                    .iter()
+                    .filter_map(|a| match &a.value {
+                        ArgValue::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                self.set_visibility(public, &names, call.args.is_empty());
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn push_import(&mut self, target: String, span: Span) {
+        self.facts.imports.push(Import {
+            local: target.clone(),
+            target,
+            span,
+        });
+    }
+
+    /// `private` alone switches the default for the `def`s that follow;
+    /// `private :a, :b` makes those methods non-public (no longer actions).
+    pub(super) fn set_visibility(&mut self, public: bool, names: &[String], default: bool) {
+        let Some(index) = self.frame().class else {
+            return;
+        };
+        let Some(class) = self.classes.get_mut(index) else {
+            return;
+        };
+        if default {
+            class.public = public;
+            return;
+        }
+        if public {
+            return;
+        }
+        let prefix = class.qname.as_str();
+        for f in self.facts.functions.iter_mut() {
+            let own = f
+                .qname
+                .strip_prefix(prefix)
+                .and_then(|r| r.strip_prefix('.'));
+            if own.is_some_and(|n| names.iter().any(|m| m == n)) {
+                f.handler = None;
+            }
+        }
+    }
+
+    /// `super` without arguments.
+    pub(super) fn enter_super(&mut self, node: Node) {
+        let in_call = self.parent().is_some_and(|p| {
+            p.kind() == "call" && p.child_by_field_id(fields().method) == Some(node)
+        });
+        if !in_call {
+            self.push_call(
+                node,
+                "super".to_string(),
+                "super".to_string(),
+                None,
+                Vec::new(),
+            );
+        }
+    }
+
+    pub(super) fn enter_identifier(&mut self, node: Node<'a>) {
+        let Some(parent) = self.parent() else {
+            return;
+        };
+        let name = self.text(node);
+        let visible = self.frame().visible_start;
+        match identifier_role(parent, node) {
+            IdentRole::Parameter => self.locals.declare(name),
+            IdentRole::Binds => self.locals.assign(visible, name, None),
+            IdentRole::Name => {}
+            IdentRole::Expression => {
+                if self.locals.lookup(visible, name).is_none() {
+                    self.method_call_without_arguments(node, name);
+                }
+            }
+        }
+    }
+
+    /// A bare identifier that is not a variable calls a method on `self`.
+    pub(super) fn method_call_without_arguments(&mut self, node: Node, name: &str) {
+        let resolved = Some(self.resolve_bare(name));
+        let id = self.push_call(
+            node,
+            name.to_string(),
+            name.to_string(),
+            resolved,
+            Vec::new(),
+        );
+        self.receiverless_call(id);
+    }
+
+    /// After `x = value` / `@x ||= value`: the variable's type.
+    pub(super) fn type_assignment(&mut self, node: Node<'a>) {
+        let Some(left) = node.child_by_field_id(fields().left) else {
+            return;
+        };
+        if !matches!(left.kind(), "identifier" | "instance_variable") {
+            return;
+        }
+        let keeps_value = node.kind() == "assignment"
+            || node
+                .child_by_field_id(fields().operator)
+                .is_some_and(|op| self.text(op) == "||=");
+        let ty = node
+            .child_by_field_id(fields().right)
+            .filter(|_| keeps_value)
+            .and_then(|r| self.resolve_value(r));
+        let visible = self.frame().visible_start;
+        self.locals.assign(visible, self.text(left), ty);
+    }
+
+    pub(super) fn enter_for(&mut self, node: Node<'a>) {
+        let value = node
+            .child_by_field_id(fields().value)
+            .and_then(|v| v.named_child(0));
+        let iterable = value.map(|v| iterable_text(self.text(v)));
+        let resolved = value.and_then(|v| self.resolve_value(v));
+        let id = self.push_loop(node, LoopKind::For, iterable, resolved, None);
+        self.for_loops.push((node.id(), id));
+        self.pops.push((node.id(), Pop::For));
+    }
+
+    /// Calls in a `for` body run once per element; calls in its iterable
+    /// run once.
+    pub(super) fn enter_do(&mut self, node: Node) {
+        let Some(parent) = self.parent().filter(|p| kind(*p) == Kind::For) else {
+            return;
+        };
+        if let Some(&(_, id)) = self.for_loops.iter().rev().find(|(n, _)| *n == parent.id()) {
+            self.activate_loop(node, id);
+        }
+    }
+
+    pub(super) fn enter_while(&mut self, node: Node) {
+        let id = self.push_loop(node, LoopKind::While, None, None, None);
+        self.activate_loop(node, id);
+    }
+
+    pub(super) fn activate_loop(&mut self, node: Node, id: LoopId) {
+        let loops = &mut self.frame_mut().loops;
+        if loops.len() < MAX_LOOP_DEPTH {
+            loops.push(id);
+            self.pops.push((node.id(), Pop::Loop));
+        }
+    }
+
+    pub(super) fn enter_string(&mut self, node: Node) {
+        if let Some(text) = strings::sql(node, self.src) {
+            self.facts.sql.push(SqlText {
+                text,
+                span: self.span(node),
+                function: self.frame().function,
+            });
+        }
+    }
+}
+
+/// `items.map(&:name)`, `items.each(&block)`.
+fn has_block_argument(node: Node) -> bool {
+    node.child_by_field_id(fields().arguments)
+        .is_some_and(|list| {
+            let mut cursor = list.walk();
+            let found = list
+                .named_children(&mut cursor)
+                .any(|a| a.kind() == "block_argument");
+            found
+        })
+}
+
+/// An iterable as written, whitespace runs collapsed, truncated.
+fn iterable_text(text: &str) -> String {
+    let mut out = String::new();
+    for word in strings::truncate(text, MAX_ITERABLE * 4).split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() >= MAX_ITERABLE {
+            break;
+        }
+    }
+    strings::truncate(&out, MAX_ITERABLE).to_string()
+}
+
+/// `require_relative "../lib/util"` in `app/models/user` → `app/lib/util`.
+fn relative_module(module: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = module.split('/').collect();
+    parts.pop();
+    for segment in path.trim_end_matches(".rb").split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(segment),
+        }
+    }
+    parts.join("/")
+}
