@@ -35,6 +35,25 @@ const ROUTE_METHODS: &[&str] = &[
 /// Words in a decorator's object name that say it is an app or a router.
 const ROUTER_WORDS: &[&str] = &["app", "router", "api", "bp", "blueprint", "routes"];
 
+/// Decorators that make a function a Django REST framework view.
+const FUNCTION_VIEW_DECORATORS: &[&str] = &[
+    "rest_framework.decorators.api_view",
+    "adrf.decorators.api_view",
+];
+
+/// Django Channels consumer methods that handle an event.
+const CONSUMER_METHODS: &[&str] = &[
+    "connect",
+    "disconnect",
+    "receive",
+    "receive_json",
+    "websocket_connect",
+    "websocket_receive",
+    "websocket_disconnect",
+    "http_request",
+    "handle",
+];
+
 /// Class-based view methods that handle a request.
 const VIEW_METHODS: &[&str] = &[
     "get",
@@ -72,6 +91,9 @@ pub(super) fn route_decorator(
     imported: Option<&'static str>,
     is_async: bool,
 ) -> Option<&'static str> {
+    if resolved.is_some_and(|r| FUNCTION_VIEW_DECORATORS.contains(&r)) {
+        return Some("django");
+    }
     let (object, method) = match written.rsplit_once('.') {
         Some(split) => split,
         None => {
@@ -98,17 +120,22 @@ pub(super) fn route_decorator(
     Some(imported.unwrap_or(if is_async { "fastapi" } else { "flask" }))
 }
 
-/// The framework of a class-based view method named `method` in a class
-/// with these resolved bases.
+/// The framework of a class-based view (or Channels consumer) method named
+/// `method` in a class with these resolved bases.
 pub(super) fn view_method(method: &str, bases: &[String]) -> Option<&'static str> {
-    if !VIEW_METHODS.contains(&method) {
-        return None;
+    let last = |base: &str| base.rsplit('.').next().unwrap_or(base).to_string();
+    if VIEW_METHODS.contains(&method) {
+        let view = bases.iter().find(|base| {
+            let last = last(base);
+            last.ends_with("View") || last.ends_with("ViewSet")
+        });
+        if let Some(view) = view {
+            return Some(framework_of(view).unwrap_or("django"));
+        }
     }
-    let base = bases.iter().find(|base| {
-        let last = base.rsplit('.').next().unwrap_or(base);
-        last.ends_with("View") || last.ends_with("ViewSet")
-    })?;
-    Some(framework_of(base).unwrap_or("django"))
+    let consumer = CONSUMER_METHODS.contains(&method)
+        && bases.iter().any(|base| last(base).ends_with("Consumer"));
+    consumer.then_some("channels")
 }
 
 /// Whether a file holds Django views by its path: `views.py` or a module in
@@ -176,6 +203,15 @@ mod tests {
             Some("litestar")
         );
         assert_eq!(route_decorator("property", None, None, false), None);
+        assert_eq!(
+            route_decorator(
+                "api_view",
+                Some("rest_framework.decorators.api_view"),
+                None,
+                false
+            ),
+            Some("django")
+        );
     }
 
     #[test]
@@ -186,6 +222,9 @@ mod tests {
         let bases = vec!["aiohttp.web.View".to_string()];
         assert_eq!(view_method("post", &bases), Some("aiohttp"));
         assert_eq!(view_method("get", &["object".to_string()]), None);
+        let bases = vec!["channels.generic.websocket.AsyncJsonWebsocketConsumer".to_string()];
+        assert_eq!(view_method("receive_json", &bases), Some("channels"));
+        assert_eq!(view_method("current_status", &bases), None);
     }
 
     #[test]

@@ -5,8 +5,16 @@
 //! Before the walk, a cheap pre-scan of the module's top-level statements
 //! binds imports, definitions and module-level assignments, so a function
 //! can call a helper defined below it. During the walk, every construct that
-//! opens a context pushes an [`Exit`] tagged with its node id, undone when the
-//! walk leaves that node.
+//! opens a context pushes an `Exit` tagged with its node id, undone when the
+//! walk leaves that node; a `Trigger` does something when the walk enters a
+//! given descendant (a loop's body becomes active, a function's scope starts
+//! at its body).
+//!
+//! Walking is most of the cost beyond parsing, so subtrees whose facts are
+//! read in place are not walked: dotted names, strings without
+//! interpolation, calls whose callee is a dotted name and whose arguments are
+//! names or literals, parameters without calls in their defaults, and simple
+//! assignments and returns of such values.
 
 mod bindings;
 mod calls;
