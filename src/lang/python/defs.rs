@@ -9,6 +9,9 @@ use crate::lang::tree;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
+/// Longest qualified-name prefix kept for nested definitions.
+const MAX_QNAME: usize = 512;
+
 impl<'s, 't> Extractor<'s, 't> {
     /// A `decorated_definition`: remember its decorators for the definition.
     pub(super) fn decorated(&mut self, node: Node<'t>) {
@@ -60,12 +63,12 @@ impl<'s, 't> Extractor<'s, 't> {
         let decorators = self.take_decorators(node);
         let (name, qname) = if lambda {
             let local = format!("<lambda>@{}", span.line);
-            ("<lambda>", scope::join(&self.frame().qname, &local))
+            ("<lambda>", self.qualify(&self.frame().qname, &local))
         } else {
             let name = node
                 .field(Field::Name)
                 .map_or("", |n| tree::text(n, self.text));
-            (name, scope::join(self.prefix(), name))
+            (name, self.qualify(self.prefix(), name))
         };
         let is_async = !lambda && node.child(0).is_some_and(|c| c.kind() == "async");
         let passed_to = if lambda {
@@ -119,6 +122,16 @@ impl<'s, 't> Extractor<'s, 't> {
         }
         if let (true, Some(params)) = (inert, node.field(Field::Parameters)) {
             self.skip(node, params);
+        }
+    }
+
+    /// `prefix.local`; under a prefix grown past [`MAX_QNAME`] by deep
+    /// nesting, `module.local`, so nested names cannot grow quadratically.
+    fn qualify(&self, prefix: &str, local: &str) -> String {
+        if prefix.len() > MAX_QNAME {
+            scope::join(self.module, local)
+        } else {
+            scope::join(prefix, local)
         }
     }
 
@@ -253,7 +266,7 @@ impl<'s, 't> Extractor<'s, 't> {
         let name = node
             .field(Field::Name)
             .map_or("", |n| tree::text(n, self.text));
-        let qname = scope::join(self.prefix(), name);
+        let qname = self.qualify(self.prefix(), name);
         let decorators = self.take_decorators(node);
         let bases = self.bases(node);
         let index = self.classes.len();

@@ -471,3 +471,23 @@ fn subtrees_the_walk_skips_keep_their_facts() {
         facts.calls.iter().position(|c| c.callee == "s.post")
     );
 }
+
+#[test]
+fn deeply_nested_definitions_stay_linear() {
+    let depth = 20_000;
+    let text = format!("f = {}0\n", "lambda: ".repeat(depth));
+    let facts = extract(&text);
+    assert_eq!(facts.functions.len(), depth);
+    assert!(facts.functions.iter().all(|f| f.qname.len() < 600));
+    let mut text = String::new();
+    for level in 0..2_000 {
+        text.push_str(&" ".repeat(level));
+        text.push_str("def f():\n");
+    }
+    text.push_str(&" ".repeat(2_000));
+    text.push_str("pass\n");
+    let facts = extract(&text);
+    // The grammar's indentation stack stops near 500 levels.
+    assert!(facts.functions.len() >= 500);
+    assert!(facts.functions.iter().all(|f| f.qname.len() < 600));
+}
