@@ -89,14 +89,20 @@ def ensure_merge_base(workspace, base, head):
     if found:
         return found
     log(f"faultline: base commit {base} or the history to it is missing, fetching it")
+    head_sha = git("rev-parse", head, cwd=workspace).stdout.strip()
+    # Deepen both sides: the checkout may be the merge commit (whose first parent is
+    # the base) or the pull request's head (whose history must reach the fork point).
+    refs = [base] + ([head_sha] if head_sha and head_sha != base else [])
     for depth in ("50", "500", None):
-        refs = [base] + ([head] if head != "HEAD" else [])
         args = ["fetch", "--no-tags", "--quiet"]
         if depth:
             args.append("--depth=" + depth)
         elif git("rev-parse", "--is-shallow-repository", cwd=workspace).stdout.strip() == "true":
             args.append("--unshallow")
         proc = git(*args, "origin", *refs, cwd=workspace)
+        if proc.returncode != 0 and len(refs) > 1:
+            # Some servers refuse a commit that no ref advertises: try the base alone.
+            proc = git(*args, "origin", base, cwd=workspace)
         if proc.returncode != 0:
             log(f"faultline: git fetch of {' '.join(refs)} failed: {proc.stderr.strip()}")
         found = merge_base(workspace, base, head)
@@ -307,15 +313,21 @@ def report(workspace, binary, path, fail_on, event, only_new, extra, sarif, tmp)
         if not base:
             fatal("pull_request event without pull_request.base.sha in $GITHUB_EVENT_PATH")
         mb = ensure_merge_base(workspace, base, head)
-        if not mb:
-            fatal(
-                f"could not find the merge base of HEAD and the base commit {base}: "
-                "fetching it from origin failed. Check out with `fetch-depth: 0` "
-                "(actions/checkout) or give the job network access to origin."
+        if mb:
+            ctx.update(mode="diff", base=mb)
+            filter_args = ["--diff-base", mb]
+        else:
+            print(
+                "::warning title=faultline::"
+                + escape_data(
+                    f"Could not find the merge base of HEAD and the pull request's base commit "
+                    f"{base} (fetching it from origin failed), so new findings cannot be told from "
+                    "old ones: reporting against .faultline-baseline.json when there is one, else "
+                    "every finding. Check out with `fetch-depth: 0` (actions/checkout) to fix this."
+                ),
+                flush=True,
             )
-        ctx.update(mode="diff", base=mb)
-        filter_args = ["--diff-base", mb]
-    elif only_new:
+    if only_new and not filter_args:
         for candidate in (os.path.join(path, ".faultline-baseline.json"), ".faultline-baseline.json"):
             if os.path.isfile(os.path.join(workspace, candidate)):
                 ctx.update(mode="baseline", baseline_file=candidate)

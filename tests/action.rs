@@ -236,3 +236,88 @@ fn annotation_escaping() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("file=app/a%2Cb%3Ac.py,line=9"), "{stdout}");
 }
+
+/// A checkout like actions/checkout's default on a pull request: a shallow
+/// clone (depth 1) of the merge commit (or of the head), without the base.
+fn shallow_checkout(pr: &Pr, merge: bool) -> PathBuf {
+    git(
+        &pr.repo,
+        &["config", "uploadpack.allowAnySHA1InWant", "true"],
+    );
+    let what = if merge {
+        git(&pr.repo, &["checkout", "-q", "--detach", &pr.base]);
+        git(
+            &pr.repo,
+            &["merge", "-q", "--no-ff", "feature", "-m", "merge"],
+        );
+        git(&pr.repo, &["branch", "pr-merge"]);
+        "pr-merge"
+    } else {
+        "feature"
+    };
+    let work = pr.files.join("work");
+    let url = format!("file://{}", pr.repo.display());
+    git(
+        &pr.files,
+        &["clone", "-q", "--depth=1", "--branch", what, &url, "work"],
+    );
+    work
+}
+
+fn run_in(pr: &Pr, workspace: &Path, inputs: &[(&str, &str)]) -> (Output, String) {
+    let moved = Pr {
+        _dir: tempfile::tempdir().unwrap(),
+        repo: workspace.to_path_buf(),
+        files: pr.files.clone(),
+        base: pr.base.clone(),
+        head: pr.head.clone(),
+    };
+    let (out, output, _) = run_action(&moved, "pull_request", inputs);
+    (out, output)
+}
+
+#[test]
+fn shallow_merge_commit_checkout_fetches_the_base() {
+    let pr = pull_request();
+    let work = shallow_checkout(&pr, true);
+    let (out, output) = run_in(&pr, &work, &[("fail-on", "critical")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("fetching it"), "{stderr}");
+    let o = outputs(&output);
+    assert_eq!(
+        (o["new"].as_str(), o["fixed"].as_str()),
+        ("1", "1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn shallow_head_checkout_fetches_the_history_to_the_fork_point() {
+    let pr = pull_request();
+    let work = shallow_checkout(&pr, false);
+    let (out, output) = run_in(&pr, &work, &[("fail-on", "critical")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let o = outputs(&output);
+    assert_eq!(
+        (o["new"].as_str(), o["fixed"].as_str()),
+        ("1", "1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unreachable_base_falls_back_to_everything_with_a_warning() {
+    let pr = pull_request();
+    let work = shallow_checkout(&pr, false);
+    git(&work, &["remote", "set-url", "origin", "/nonexistent/repo"]);
+    let (out, output) = run_in(&pr, &work, &[("fail-on", "none")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("::warning title=faultline::Could not find the merge base"),
+        "{stdout}"
+    );
+    assert_eq!(outputs(&output)["new"], "2", "{stdout}");
+}
