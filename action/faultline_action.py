@@ -174,8 +174,9 @@ def annotate(findings, prefix):
     hidden = len(findings) - shown
     if hidden > 0:
         print(
-            f"::notice title=faultline::{hidden} more new findings are not annotated "
-            f"(GitHub limits annotations); see the job summary and the SARIF file for all of them."
+            f"::notice title=faultline::{hidden} more findings are not annotated (GitHub shows "
+            f"at most {MAX_ANNOTATIONS} annotations per job); the job summary lists all of them, "
+            f"and so does the SARIF file (input `sarif`)."
         )
     sys.stdout.flush()
 

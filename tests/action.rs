@@ -321,3 +321,37 @@ fn unreachable_base_falls_back_to_everything_with_a_warning() {
     );
     assert_eq!(outputs(&output)["new"], "2", "{stdout}");
 }
+
+#[test]
+fn annotations_are_capped_at_fifty_with_a_pointer_to_the_rest() {
+    let pr = pull_request();
+    let mut many = String::from("import time\n\n\nasync def retry():\n");
+    for _ in 0..60 {
+        many.push_str("    time.sleep(1)\n");
+    }
+    std::fs::write(pr.repo.join("app/many.py"), many).unwrap();
+    let (out, output, summary) = run_action(
+        &pr,
+        "push",
+        &[
+            ("fail-on", "none"),
+            ("args", "--select blocking-call/sleep"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(lines.len(), 51, "{stdout}");
+    assert!(
+        lines[50].contains("11 more findings are not annotated")
+            && lines[50].contains("job summary"),
+        "{}",
+        lines[50]
+    );
+    assert_eq!(outputs(&output)["new"], "61");
+    assert_eq!(
+        summary
+            .matches("| medium | `blocking-call/sleep` |")
+            .count(),
+        61
+    );
+}
