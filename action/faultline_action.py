@@ -22,6 +22,8 @@ SEVERITIES = ["critical", "high", "medium", "low"]
 RANK = {s: i for i, s in enumerate(SEVERITIES)}  # lower is more severe
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 MAX_ANNOTATIONS = 50
+# $GITHUB_STEP_SUMMARY holds at most 1 MiB per step.
+MAX_SUMMARY_ROWS = 1000
 PR_EVENTS = ("pull_request", "pull_request_target")
 
 
@@ -215,7 +217,7 @@ def summary(ctx):
         lines += ["", "### New findings", "", "| severity | rule | location | message |", "|---|---|---|---|"]
         server = env("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         repo, sha = env("GITHUB_REPOSITORY"), env("GITHUB_SHA")
-        for f in new:
+        for f in new[:MAX_SUMMARY_ROWS]:
             where = f"{ctx['prefix']}{f['path']}:{f.get('line', 1)}"
             if repo and sha:
                 url = f"{server}/{repo}/blob/{sha}/{ctx['prefix']}{f['path']}#L{f.get('line', 1)}"
@@ -227,6 +229,8 @@ def summary(ctx):
             lines.append(
                 f"| {f.get('severity')} | `{f['rule']}` | {loc} | {md_cell(first_sentence(f.get('message', '')))} |"
             )
+        if len(new) > MAX_SUMMARY_ROWS:
+            lines += ["", f"... and {len(new) - MAX_SUMMARY_ROWS} more (see the SARIF file or run faultline locally)."]
     else:
         lines.append("No new scaling risks. :white_check_mark:")
     if ctx["mode"] in ("diff", "baseline"):
