@@ -355,7 +355,9 @@ def report(workspace, binary, path, fail_on, event, only_new, extra, sarif, tmp)
         )
     if sarif:
         # Code scanning compares whole analyses itself, so the SARIF file holds every finding.
-        run_scan(binary, path, extra, "sarif", os.path.join(workspace, sarif), workspace)
+        sarif_file = os.path.join(workspace, sarif)
+        os.makedirs(os.path.dirname(os.path.abspath(sarif_file)), exist_ok=True)
+        run_scan(binary, path, extra, "sarif", sarif_file, workspace)
         ctx["sarif"] = sarif
 
     annotate(new, ctx["prefix"])

@@ -355,3 +355,32 @@ fn annotations_are_capped_at_fifty_with_a_pointer_to_the_rest() {
         61
     );
 }
+
+#[test]
+fn a_subdirectory_path_keeps_repository_relative_locations() {
+    let pr = pull_request();
+    let (out, output, summary) = run_action(
+        &pr,
+        "pull_request",
+        &[
+            ("path", "app"),
+            ("fail-on", "none"),
+            ("sarif", "reports/faultline.sarif"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("::warning file=app/views.py,line=9,"),
+        "{stdout}"
+    );
+    assert!(summary.contains("/app/views.py#L9)"), "{summary}");
+    assert_eq!(outputs(&output)["new"], "1");
+    let sarif = std::fs::read_to_string(pr.repo.join("reports/faultline.sarif")).unwrap();
+    assert!(sarif.contains("\"app/views.py\""), "{sarif}");
+}
