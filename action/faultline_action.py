@@ -333,7 +333,9 @@ def report(workspace, binary, path, fail_on, event, only_new, extra, sarif, tmp)
                 flush=True,
             )
     if only_new and not filter_args:
-        for candidate in (os.path.join(path, ".faultline-baseline.json"), ".faultline-baseline.json"):
+        candidates = {os.path.normpath(os.path.join(path, ".faultline-baseline.json")): 0}
+        candidates[".faultline-baseline.json"] = 1
+        for candidate in candidates:
             if os.path.isfile(os.path.join(workspace, candidate)):
                 ctx.update(mode="baseline", baseline_file=candidate)
                 filter_args = ["--baseline", candidate]

@@ -384,3 +384,38 @@ fn a_subdirectory_path_keeps_repository_relative_locations() {
     let sarif = std::fs::read_to_string(pr.repo.join("reports/faultline.sarif")).unwrap();
     assert!(sarif.contains("\"app/views.py\""), "{sarif}");
 }
+
+#[test]
+fn push_with_a_committed_baseline_reports_only_what_is_not_in_it() {
+    let pr = pull_request();
+    let out = Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(["baseline", "."])
+        .current_dir(&pr.repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(
+        pr.repo.join("app/jobs.py"),
+        "import time\n\n\nasync def poll():\n    time.sleep(5)\n",
+    )
+    .unwrap();
+    let (out, output, summary) = run_action(&pr, "push", &[("fail-on", "medium")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let annotations: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 1, "{stdout}");
+    assert!(
+        annotations[0].contains("file=app/jobs.py,line=5"),
+        "{stdout}"
+    );
+    let o = outputs(&output);
+    assert_eq!(
+        (o["new"].as_str(), o["total"].as_str()),
+        ("1", "3"),
+        "{output}"
+    );
+    assert!(
+        summary.contains("baseline `.faultline-baseline.json`"),
+        "{summary}"
+    );
+}
