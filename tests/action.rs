@@ -221,22 +221,6 @@ fn a_faultline_crash_is_reported_as_such() {
     assert!(stdout.contains("This is not a finding"), "{stdout}");
 }
 
-#[test]
-fn annotation_escaping() {
-    let pr = pull_request();
-    std::fs::write(pr.repo.join("app/a,b:c.py"), HEAD_VIEWS).unwrap();
-    let (out, _, _) = run_action(
-        &pr,
-        "push",
-        &[
-            ("fail-on", "none"),
-            ("args", "--select blocking-call/sleep"),
-        ],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("file=app/a%2Cb%3Ac.py,line=9"), "{stdout}");
-}
-
 /// A checkout like actions/checkout's default on a pull request: a shallow
 /// clone (depth 1) of the merge commit (or of the head), without the base.
 fn shallow_checkout(pr: &Pr, merge: bool) -> PathBuf {
@@ -330,6 +314,8 @@ fn annotations_are_capped_at_fifty_with_a_pointer_to_the_rest() {
         many.push_str("    time.sleep(1)\n");
     }
     std::fs::write(pr.repo.join("app/many.py"), many).unwrap();
+    // Properties are escaped: `,` and `:` in a file name.
+    std::fs::write(pr.repo.join("app/a,b:c.py"), HEAD_VIEWS).unwrap();
     let (out, output, summary) = run_action(
         &pr,
         "push",
@@ -341,18 +327,23 @@ fn annotations_are_capped_at_fifty_with_a_pointer_to_the_rest() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(lines.len(), 51, "{stdout}");
+    // Sorted by priority, then path: the escaped file name comes first.
     assert!(
-        lines[50].contains("11 more findings are not annotated")
+        lines[0].starts_with("::warning file=app/a%2Cb%3Ac.py,line=9,"),
+        "{stdout}"
+    );
+    assert!(
+        lines[50].contains("12 more findings are not annotated")
             && lines[50].contains("job summary"),
         "{}",
         lines[50]
     );
-    assert_eq!(outputs(&output)["new"], "61");
+    assert_eq!(outputs(&output)["new"], "62");
     assert_eq!(
         summary
             .matches("| medium | `blocking-call/sleep` |")
             .count(),
-        61
+        62
     );
 }
 
