@@ -1,6 +1,7 @@
 //! Bindings: imports, assignments, `with ... as`, annotations, and the
 //! pre-scan of module-level names.
 
+use super::kinds::{Field, NodeExt};
 use super::scope::{self, Binding};
 use super::{handlers, Extractor};
 use crate::facts::Import;
@@ -10,11 +11,11 @@ use tree_sitter::Node;
 /// How far `a = b = (await (f()))` is looked through for the value.
 const MAX_UNWRAP: usize = 16;
 
-impl<'s> Extractor<'s> {
+impl<'s, 't> Extractor<'s, 't> {
     /// Bind the module's top-level names before the walk: imports,
     /// definitions and assignments, also inside top-level `if`/`try`/`with`
     /// blocks, so functions see names defined below them.
-    pub(super) fn prescan(&mut self, root: Node) {
+    pub(super) fn prescan(&mut self, root: Node<'t>) {
         tree::walk(root, |node| match node.kind() {
             "module"
             | "block"
@@ -30,16 +31,18 @@ impl<'s> Extractor<'s> {
             | "for_statement"
             | "while_statement" => true,
             "import_statement" | "import_from_statement" | "future_import_statement" => {
-                for (target, local) in self.imports_of(node) {
-                    self.note_framework(&target);
-                    if let Some((name, binding)) = import_binding(&target, &local) {
+                let pairs = self.imports_of(node);
+                for (target, local) in &pairs {
+                    self.note_framework(target);
+                    if let Some((name, binding)) = import_binding(target, local) {
                         self.scopes[0].bind(name, binding);
                     }
                 }
+                self.prescanned.push((node.id(), pairs));
                 false
             }
             "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field(Field::Name) {
                     let name = tree::text(name, self.text);
                     let qname = scope::join(self.module, name);
                     self.scopes[0].bind(name, Binding::Path(qname));
@@ -64,9 +67,20 @@ impl<'s> Extractor<'s> {
 
     /// An import statement: record its bindings as facts and, inside a
     /// function or class, bind them.
-    pub(super) fn import(&mut self, node: Node) {
+    pub(super) fn import(&mut self, node: Node<'t>) {
         let span = tree::span(node, self.text);
-        for (target, local) in self.imports_of(node) {
+        let prescanned = match self.prescanned.get_mut(self.next_prescanned) {
+            Some((id, pairs)) if *id == node.id() => Some(std::mem::take(pairs)),
+            _ => None,
+        };
+        let pairs = match prescanned {
+            Some(pairs) => {
+                self.next_prescanned += 1;
+                pairs
+            }
+            None => self.imports_of(node),
+        };
+        for (target, local) in pairs {
             if let Some((name, binding)) = import_binding(&target, &local) {
                 self.bind(name, binding);
             }
@@ -81,24 +95,32 @@ impl<'s> Extractor<'s> {
     /// The (target, local) pairs of an import statement. `import a.b`
     /// gives (`a.b`, `a.b`): the dotted name `a.b` now names module `a.b`.
     /// Relative imports are resolved against this file's package.
-    fn imports_of(&self, node: Node) -> Vec<(String, String)> {
+    fn imports_of(&mut self, node: Node<'t>) -> Vec<(String, String)> {
         let from = match node.kind() {
-            "import_from_statement" => node
-                .child_by_field_name("module_name")
-                .map(|m| self.module_name(m)),
+            "import_from_statement" => node.field(Field::ModuleName).map(|m| self.module_name(m)),
             "future_import_statement" => Some("__future__".to_string()),
             _ => None,
         };
+        let module_node = node.field(Field::ModuleName).map(|m| m.id());
         let mut pairs = Vec::new();
-        let mut cursor = node.walk();
-        for name in node.children_by_field_name("name", &mut cursor) {
+        let mut wildcard = false;
+        let mut cursor = self.take_cursor(node);
+        for name in node.named_children(&mut cursor) {
+            if Some(name.id()) == module_node {
+                continue;
+            }
             let (target, local) = match name.kind() {
+                "wildcard_import" => {
+                    wildcard = true;
+                    continue;
+                }
+                "comment" => continue,
                 "aliased_import" => {
                     let target = name
-                        .child_by_field_name("name")
+                        .field(Field::Name)
                         .map_or(String::new(), |n| tree::compact(n, self.text, 400));
                     let alias = name
-                        .child_by_field_name("alias")
+                        .field(Field::Alias)
                         .map_or(String::new(), |n| tree::text(n, self.text).to_string());
                     (target, alias)
                 }
@@ -113,14 +135,9 @@ impl<'s> Extractor<'s> {
             };
             pairs.push((target, local));
         }
-        if let Some(module) = &from {
-            let mut cursor = node.walk();
-            if node
-                .named_children(&mut cursor)
-                .any(|c| c.kind() == "wildcard_import")
-            {
-                pairs.push((scope::join(module, "*"), "*".to_string()));
-            }
+        self.put_cursor(cursor);
+        if let (true, Some(module)) = (wildcard, &from) {
+            pairs.push((scope::join(module, "*"), "*".to_string()));
         }
         pairs
     }
@@ -148,8 +165,8 @@ impl<'s> Extractor<'s> {
         match node.kind() {
             "assignment" => self.assign(node),
             "named_expression" => {
-                let name = node.child_by_field_name("name");
-                let value = node.child_by_field_name("value");
+                let name = node.field(Field::Name);
+                let value = node.field(Field::Value);
                 if let (Some(name), Some(value)) = (name, value) {
                     let binding = self.value_binding(value);
                     self.bind(tree::text(name, self.text), binding);
@@ -160,7 +177,7 @@ impl<'s> Extractor<'s> {
     }
 
     fn assign(&mut self, node: Node) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field(Field::Left) else {
             return;
         };
         match left.kind() {
@@ -179,8 +196,8 @@ impl<'s> Extractor<'s> {
 
     /// `self.x = requests.Session()` in a method types `self.x` for the class.
     fn assign_attribute(&mut self, node: Node, left: Node) {
-        let object = left.child_by_field_name("object");
-        let attr = left.child_by_field_name("attribute");
+        let object = left.field(Field::Object);
+        let attr = left.field(Field::Attribute);
         let (Some(object), Some(attr)) = (object, attr) else {
             return;
         };
@@ -196,7 +213,7 @@ impl<'s> Extractor<'s> {
         if value.is_some_and(|v| v.kind() == "none") {
             return;
         }
-        let binding = self.typed_binding(value, node.child_by_field_name("type"));
+        let binding = self.typed_binding(value, node.field(Field::Type));
         self.set_attr(class, tree::text(attr, self.text), binding);
     }
 
@@ -216,23 +233,23 @@ impl<'s> Extractor<'s> {
 
     /// The name an assignment to a plain name binds, and to what.
     fn assignment_binding(&self, node: Node) -> Option<(&'s str, Binding)> {
-        let left = node.child_by_field_name("left")?;
+        let left = node.field(Field::Left)?;
         if left.kind() != "identifier" {
             return None;
         }
         let value = self.assigned_value(node);
-        let binding = self.typed_binding(value, node.child_by_field_name("type"));
+        let binding = self.typed_binding(value, node.field(Field::Type));
         Some((tree::text(left, self.text), binding))
     }
 
     /// The value of `a = b = value`.
     fn assigned_value<'n>(&self, node: Node<'n>) -> Option<Node<'n>> {
-        let mut value = node.child_by_field_name("right")?;
+        let mut value = node.field(Field::Right)?;
         for _ in 0..MAX_UNWRAP {
             if value.kind() != "assignment" {
                 break;
             }
-            value = value.child_by_field_name("right")?;
+            value = value.field(Field::Right)?;
         }
         Some(value)
     }
@@ -250,14 +267,14 @@ impl<'s> Extractor<'s> {
 
     /// `with X(...) as v` / `async with`: `v` gets the type of `X(...)`.
     fn with_item(&mut self, node: Node) {
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.field(Field::Value) else {
             return;
         };
         if value.kind() != "as_pattern" {
             return;
         }
         let expr = value.named_child(0);
-        let Some(target) = value.child_by_field_name("alias") else {
+        let Some(target) = value.field(Field::Alias) else {
             return;
         };
         match target.named_child(0) {

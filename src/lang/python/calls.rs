@@ -1,6 +1,7 @@
 //! Calls: callee, resolution, arguments, `await`.
 
 use super::chain::{self, Chain, Link, Root};
+use super::kinds::{self, Field, Kind, NodeExt};
 use super::scope::{self, Binding};
 use super::strings;
 use super::Extractor;
@@ -14,11 +15,13 @@ const MAX_ARG: usize = 200;
 /// How deep `await (((f())))` parentheses are looked through.
 const MAX_PARENS: usize = 16;
 
-impl Extractor<'_> {
-    /// A call expression.
-    pub(super) fn call(&mut self, node: Node) {
+impl<'t> Extractor<'_, 't> {
+    /// A call expression. Returns whether its subtree is worth walking: not
+    /// when the callee is a dotted name and every argument a name or a
+    /// literal (the arguments were read here already).
+    pub(super) fn call(&mut self, node: Node<'t>) -> bool {
         let id = self.facts.calls.len() as CallId;
-        let function = node.child_by_field_name("function");
+        let function = node.field(Field::Function);
         let chain = function.and_then(|f| Chain::read(f, self.text));
         let (callee, name, resolved) = match (&chain, function) {
             (Some(chain), _) => {
@@ -35,8 +38,11 @@ impl Extractor<'_> {
             }
             (None, None) => (String::new(), String::new(), None),
         };
+        let plain_callee = chain.as_ref().is_some_and(|c| {
+            matches!(c.root, Root::Name(_)) && c.links.iter().all(|l| matches!(l, Link::Attr(_)))
+        });
         let awaited = self.awaited == Some(node.id());
-        let args = self.args(node.child_by_field_name("arguments"), id);
+        let (args, inert) = self.args(node.field(Field::Arguments), id);
         let frame = self.frame();
         let call = Call {
             callee,
@@ -49,6 +55,7 @@ impl Extractor<'_> {
             args,
         };
         self.facts.calls.push(call);
+        !(plain_callee && inert)
     }
 
     /// An `await`: remember its operand if it is a call.
@@ -56,13 +63,13 @@ impl Extractor<'_> {
         let mut operand = node.named_child(0);
         for _ in 0..MAX_PARENS {
             match operand {
-                Some(inner) if inner.kind() == "parenthesized_expression" => {
+                Some(inner) if inner.is(Kind::Parenthesized) => {
                     operand = inner.named_child(0);
                 }
                 _ => break,
             }
         }
-        if let Some(call) = operand.filter(|n| n.kind() == "call") {
+        if let Some(call) = operand.filter(|n| n.is(Kind::Call)) {
             self.awaited = Some(call.id());
         }
     }
@@ -101,54 +108,78 @@ impl Extractor<'_> {
         Chain::read(node, self.text).and_then(|chain| self.resolve(&chain))
     }
 
-    fn args(&mut self, node: Option<Node>, call: CallId) -> Vec<Arg> {
+    /// The arguments of a call, and whether they are all inert (nothing in
+    /// them for the walk to find).
+    fn args(&mut self, node: Option<Node<'t>>, call: CallId) -> (Vec<Arg>, bool) {
         let Some(node) = node else {
-            return Vec::new();
+            return (Vec::new(), true);
         };
-        if node.kind() == "generator_expression" {
-            return vec![Arg {
+        if node.is(Kind::Comprehension) {
+            let arg = Arg {
                 keyword: None,
-                value: ArgValue::Other(tree::compact(node, self.text, MAX_ARG)),
-            }];
+                value: self.other(node),
+            };
+            return (vec![arg], false);
         }
+        let mut inert = true;
         let mut args = Vec::new();
-        let mut cursor = node.walk();
+        let mut cursor = self.take_cursor(node);
         for child in node.named_children(&mut cursor) {
-            let (keyword, value) = match child.kind() {
-                "comment" => continue,
-                "keyword_argument" => {
-                    let Some(value) = child.child_by_field_name("value") else {
+            let (keyword, value) = match kinds::of(child) {
+                Kind::Comment => continue,
+                Kind::KeywordArgument => {
+                    let Some(value) = child.field(Field::Value) else {
                         continue;
                     };
                     let keyword = child
-                        .child_by_field_name("name")
+                        .field(Field::Name)
                         .map(|n| tree::text(n, self.text).to_string());
                     (keyword, value)
                 }
                 _ => (None, child),
             };
+            inert = inert && self.is_inert(value);
             let value = self.arg_value(value, call, args.len());
             args.push(Arg { keyword, value });
         }
-        args
+        self.put_cursor(cursor);
+        (args, inert)
+    }
+
+    /// A name, dotted name or literal whose facts are all in its argument:
+    /// no call, closure, loop or SQL text inside.
+    pub(super) fn is_inert(&self, node: Node) -> bool {
+        match kinds::of(node) {
+            Kind::Identifier
+            | Kind::Integer
+            | Kind::Float
+            | Kind::None
+            | Kind::True
+            | Kind::False => true,
+            Kind::Attribute => chain::is_plain_path(node),
+            Kind::String => strings::is_inert(node, self.text),
+            _ => false,
+        }
     }
 
     fn arg_value(&mut self, node: Node, call: CallId, index: usize) -> ArgValue {
-        match node.kind() {
-            "string" => match strings::plain(node, self.text) {
-                Some(s) => ArgValue::Str(truncate(s)),
+        match kinds::of(node) {
+            Kind::String => match strings::plain(node, self.text) {
+                Some(s) => ArgValue::Str(truncate(&s).to_string()),
                 None => self.other(node),
             },
-            "integer" | "float" => ArgValue::Number(tree::text(node, self.text).to_string()),
-            "none" => ArgValue::Null,
-            "true" => ArgValue::Bool(true),
-            "false" => ArgValue::Bool(false),
-            "lambda" => {
+            Kind::Integer | Kind::Float => {
+                ArgValue::Number(tree::text(node, self.text).to_string())
+            }
+            Kind::None => ArgValue::Null,
+            Kind::True => ArgValue::Bool(true),
+            Kind::False => ArgValue::Bool(false),
+            Kind::Lambda => {
                 self.lambdas.push((node.id(), call, index));
                 // Replaced by the lambda's id when the walk reaches it.
                 ArgValue::Closure(u32::MAX)
             }
-            "identifier" | "attribute" => match self.resolve_node(node) {
+            Kind::Identifier | Kind::Attribute => match self.resolve_node(node) {
                 Some(path) => ArgValue::Path(path),
                 None => ArgValue::Path(tree::compact(node, self.text, MAX_ARG)),
             },
@@ -157,13 +188,14 @@ impl Extractor<'_> {
     }
 
     fn other(&self, node: Node) -> ArgValue {
-        ArgValue::Other(tree::compact(node, self.text, MAX_ARG))
+        ArgValue::Other(truncate(tree::text(node, self.text)).to_string())
     }
 }
 
-fn truncate(s: String) -> String {
+/// `s` cut to [`MAX_ARG`] characters.
+fn truncate(s: &str) -> &str {
     match s.char_indices().nth(MAX_ARG) {
-        Some((end, _)) => s[..end].to_string(),
+        Some((end, _)) => &s[..end],
         None => s,
     }
 }

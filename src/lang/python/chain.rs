@@ -2,6 +2,7 @@
 //! a list of links, so callees can be written (`Order.objects.filter().first`)
 //! and resolved (root looked up, links appended) without recursion.
 
+use super::kinds::{self, Field, Kind, NodeExt};
 use crate::lang::tree;
 use tree_sitter::Node;
 
@@ -44,17 +45,17 @@ impl<'t, 's> Chain<'t, 's> {
             if links.len() > MAX_LINKS {
                 return None;
             }
-            let (link, next) = match node.kind() {
-                "identifier" => break Root::Name(tree::text(node, src)),
-                "attribute" => match node.child_by_field_name("attribute") {
-                    Some(attr) => (Link::Attr(tree::text(attr, src)), "object"),
+            let (link, next) = match kinds::of(node) {
+                Kind::Identifier => break Root::Name(tree::text(node, src)),
+                Kind::Attribute => match node.field(Field::Attribute) {
+                    Some(attr) => (Link::Attr(tree::text(attr, src)), Field::Object),
                     None => break Root::Other(node),
                 },
-                "call" => (Link::Call, "function"),
-                "subscript" => (Link::Index, "value"),
+                Kind::Call => (Link::Call, Field::Function),
+                Kind::Subscript => (Link::Index, Field::Value),
                 _ => break Root::Other(node),
             };
-            match node.child_by_field_name(next) {
+            match node.field(next) {
                 Some(inner) => {
                     links.push(link);
                     node = inner;
@@ -87,6 +88,22 @@ impl<'t, 's> Chain<'t, 's> {
             (None, Root::Other(_)) => "",
         }
     }
+}
+
+/// Whether an expression is a dotted name (`a.b.c`): nothing in it to walk.
+pub(super) fn is_plain_path(node: Node) -> bool {
+    let mut node = node;
+    for _ in 0..=MAX_LINKS {
+        match kinds::of(node) {
+            Kind::Identifier => return true,
+            Kind::Attribute => match node.field(Field::Object) {
+                Some(object) => node = object,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `prefix` followed by the written `links`.

@@ -1,21 +1,22 @@
 //! Definitions: functions, methods, lambdas, classes and their decorators.
 
 use super::chain::Chain;
+use super::kinds::{self, Field, Kind, NodeExt};
 use super::scope::{self, Binding, Scope, ScopeKind};
-use super::{handlers, ClassInfo, Decorator, Exit, Extractor, Frame};
+use super::{handlers, Action, Body, ClassInfo, Decorator, Exit, Extractor, Frame, Trigger};
 use crate::facts::{ArgValue, CallId, Class, Function, FunctionId, FunctionKind};
 use crate::lang::tree;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
-impl<'s> Extractor<'s> {
+impl<'s, 't> Extractor<'s, 't> {
     /// A `decorated_definition`: remember its decorators for the definition.
-    pub(super) fn decorated(&mut self, node: Node) {
-        let Some(definition) = node.child_by_field_name("definition") else {
+    pub(super) fn decorated(&mut self, node: Node<'t>) {
+        let Some(definition) = node.field(Field::Definition) else {
             return;
         };
         let mut list = Vec::new();
-        let mut cursor = node.walk();
+        let mut cursor = self.take_cursor(node);
         for decorator in node.named_children(&mut cursor) {
             if decorator.kind() != "decorator" {
                 continue;
@@ -24,7 +25,7 @@ impl<'s> Extractor<'s> {
                 continue;
             };
             if expr.kind() == "call" {
-                if let Some(function) = expr.child_by_field_name("function") {
+                if let Some(function) = expr.field(Field::Function) {
                     expr = function;
                 }
             }
@@ -36,6 +37,7 @@ impl<'s> Extractor<'s> {
             let resolved = chain.and_then(|chain| self.resolve(&chain));
             list.push(Decorator { written, resolved });
         }
+        self.put_cursor(cursor);
         self.decorators = Some((definition.id(), list));
     }
 
@@ -50,7 +52,7 @@ impl<'s> Extractor<'s> {
     }
 
     /// A `def`, `async def` or `lambda`.
-    pub(super) fn function(&mut self, node: Node, lambda: bool) {
+    pub(super) fn function(&mut self, node: Node<'t>, lambda: bool) {
         let span = tree::span(node, self.text);
         let id = self.facts.functions.len() as FunctionId;
         let parent = self.frame().func;
@@ -61,7 +63,7 @@ impl<'s> Extractor<'s> {
             ("<lambda>", scope::join(&self.frame().qname, &local))
         } else {
             let name = node
-                .child_by_field_name("name")
+                .field(Field::Name)
                 .map_or("", |n| tree::text(n, self.text));
             (name, scope::join(self.prefix(), name))
         };
@@ -72,7 +74,7 @@ impl<'s> Extractor<'s> {
             None
         };
         let receiver = class.and_then(|c| self.receiver(c, &decorators));
-        let (params, first) = self.parameters(node, receiver);
+        let (params, first, inert) = self.parameters(node, receiver);
         let handler = if lambda {
             None
         } else {
@@ -98,14 +100,26 @@ impl<'s> Extractor<'s> {
         if !lambda {
             self.bind(name, Binding::Path(qname.clone()));
         }
-        self.scopes.push(params);
-        self.frames.push(Frame {
-            func: Some(id),
-            qname: qname.clone(),
-            loops: Vec::new(),
-        });
-        self.prefixes.push(qname);
-        self.exits.push((node.id(), Exit::Function));
+        if let Some(body) = node.field(Field::Body) {
+            let frame = Frame {
+                func: Some(id),
+                qname: qname.clone(),
+                loops: Vec::new(),
+            };
+            self.bodies.push(Body {
+                scope: params,
+                frame,
+                prefix: qname,
+            });
+            self.triggers.push(Trigger {
+                node: body.id(),
+                action: Action::Body,
+            });
+            self.exits.push((node.id(), Exit::DropBody(body.id())));
+        }
+        if let (true, Some(params)) = (inert, node.field(Field::Parameters)) {
+            self.skip(node, params);
+        }
     }
 
     /// The call a lambda is passed to, recording the lambda in that call's
@@ -139,27 +153,35 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    /// The scope of a function's parameters, and the first parameter's name.
-    /// The first parameter of a method is bound to `receiver`.
-    fn parameters(&self, node: Node, receiver: Option<Binding>) -> (Scope, Option<&'s str>) {
+    /// The scope of a function's parameters, the first parameter's name, and
+    /// whether the parameters hold nothing for the walk (no call or closure
+    /// in a default value). The first parameter of a method is bound to
+    /// `receiver`.
+    fn parameters(
+        &mut self,
+        node: Node<'t>,
+        receiver: Option<Binding>,
+    ) -> (Scope, Option<&'s str>, bool) {
         let mut receiver = receiver;
         let mut scope = Scope::new(ScopeKind::Function);
         let mut first = None;
-        let Some(params) = node.child_by_field_name("parameters") else {
-            return (scope, first);
+        let Some(params) = node.field(Field::Parameters) else {
+            return (scope, first, true);
         };
-        let identifier = |n: &Node| n.kind() == "identifier";
-        let mut cursor = params.walk();
+        let identifier = |n: &Node| n.is(Kind::Identifier);
+        let mut inert = true;
+        let mut cursor = self.take_cursor(params);
         for (i, param) in params.named_children(&mut cursor).enumerate() {
+            inert = inert && self.is_inert_param(param);
             let (name, annotation) = match param.kind() {
                 "identifier" => (Some(param), None),
                 "typed_parameter" => (
                     param.named_child(0).filter(identifier),
-                    param.child_by_field_name("type"),
+                    param.field(Field::Type),
                 ),
                 "default_parameter" | "typed_default_parameter" => (
-                    param.child_by_field_name("name").filter(identifier),
-                    param.child_by_field_name("type"),
+                    param.field(Field::Name).filter(identifier),
+                    param.field(Field::Type),
                 ),
                 "list_splat_pattern" | "dictionary_splat_pattern" => {
                     (param.named_child(0).filter(identifier), None)
@@ -178,7 +200,29 @@ impl<'s> Extractor<'s> {
             };
             scope.bind(name, binding);
         }
-        (scope, first)
+        self.put_cursor(cursor);
+        (scope, first, inert)
+    }
+
+    fn is_inert_param(&self, param: Node) -> bool {
+        let inert = |field| param.field(field).is_none_or(|n| self.is_inert(n));
+        let inert_type = || {
+            param
+                .field(Field::Type)
+                .is_none_or(|t| t.named_child(0).is_some_and(|n| self.is_inert(n)))
+        };
+        match param.kind() {
+            "identifier"
+            | "keyword_separator"
+            | "positional_separator"
+            | "list_splat_pattern"
+            | "dictionary_splat_pattern"
+            | "comment" => true,
+            "typed_parameter" => inert_type(),
+            "default_parameter" => inert(Field::Value),
+            "typed_default_parameter" => inert(Field::Value) && inert_type(),
+            _ => false,
+        }
     }
 
     /// The framework of a request handler, if this function is one.
@@ -204,10 +248,10 @@ impl<'s> Extractor<'s> {
     }
 
     /// A `class` definition.
-    pub(super) fn class(&mut self, node: Node) {
+    pub(super) fn class(&mut self, node: Node<'t>) {
         let span = tree::span(node, self.text);
         let name = node
-            .child_by_field_name("name")
+            .field(Field::Name)
             .map_or("", |n| tree::text(n, self.text));
         let qname = scope::join(self.prefix(), name);
         let decorators = self.take_decorators(node);
@@ -234,20 +278,23 @@ impl<'s> Extractor<'s> {
 
     /// A class's bases, resolved where possible (keyword arguments such as
     /// `metaclass=` left out).
-    fn bases(&self, node: Node) -> Vec<String> {
-        let Some(list) = node.child_by_field_name("superclasses") else {
+    fn bases(&mut self, node: Node<'t>) -> Vec<String> {
+        let Some(list) = node.field(Field::Superclasses) else {
             return Vec::new();
         };
-        let mut cursor = list.walk();
-        list.named_children(&mut cursor)
-            .filter(|base| !matches!(base.kind(), "keyword_argument" | "comment"))
+        let mut cursor = self.take_cursor(list);
+        let bases = list
+            .named_children(&mut cursor)
+            .filter(|base| !matches!(kinds::of(*base), Kind::KeywordArgument | Kind::Comment))
             .map(|base| match Chain::read(base, self.text) {
                 Some(chain) => self
                     .resolve(&chain)
                     .unwrap_or_else(|| chain.written(self.text)),
                 None => tree::compact(base, self.text, 200),
             })
-            .collect()
+            .collect();
+        self.put_cursor(cursor);
+        bases
     }
 
     /// Functions of this file registered as route handlers by reference

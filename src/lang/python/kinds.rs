@@ -20,11 +20,27 @@ pub(super) enum Kind {
     Import,
     ImportFrom,
     Assignment,
+    Return,
     NamedExpression,
     WithItem,
     String,
     ConcatenatedString,
     BinaryOperator,
+    // Not dispatched on by the walk, but tested often enough elsewhere that
+    // comparing ids beats comparing names.
+    Identifier,
+    Attribute,
+    Subscript,
+    Parenthesized,
+    StringContent,
+    Interpolation,
+    KeywordArgument,
+    Comment,
+    Integer,
+    Float,
+    None,
+    True,
+    False,
 }
 
 /// The Python grammar.
@@ -58,11 +74,25 @@ fn table() -> &'static [Kind] {
                     "import_statement" => Kind::Import,
                     "import_from_statement" | "future_import_statement" => Kind::ImportFrom,
                     "assignment" => Kind::Assignment,
+                    "return_statement" => Kind::Return,
                     "named_expression" => Kind::NamedExpression,
                     "with_item" => Kind::WithItem,
                     "string" => Kind::String,
                     "concatenated_string" => Kind::ConcatenatedString,
                     "binary_operator" => Kind::BinaryOperator,
+                    "identifier" => Kind::Identifier,
+                    "attribute" => Kind::Attribute,
+                    "subscript" => Kind::Subscript,
+                    "parenthesized_expression" => Kind::Parenthesized,
+                    "string_content" => Kind::StringContent,
+                    "interpolation" => Kind::Interpolation,
+                    "keyword_argument" => Kind::KeywordArgument,
+                    "comment" => Kind::Comment,
+                    "integer" => Kind::Integer,
+                    "float" => Kind::Float,
+                    "none" => Kind::None,
+                    "true" => Kind::True,
+                    "false" => Kind::False,
                     _ => Kind::Other,
                 }
             })
@@ -76,4 +106,74 @@ pub(super) fn of(node: Node) -> Kind {
         .get(node.kind_id() as usize)
         .copied()
         .unwrap_or(Kind::Other)
+}
+
+/// The fields the extractor reads, looked up by id (finding a child by
+/// field name compares the name against every field of the grammar).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Field {
+    Alias,
+    Arguments,
+    Attribute,
+    Body,
+    Definition,
+    Function,
+    Left,
+    ModuleName,
+    Name,
+    Object,
+    Operator,
+    Parameters,
+    Right,
+    Superclasses,
+    Type,
+    Value,
+}
+
+const FIELD_NAMES: [&str; 16] = [
+    "alias",
+    "arguments",
+    "attribute",
+    "body",
+    "definition",
+    "function",
+    "left",
+    "module_name",
+    "name",
+    "object",
+    "operator",
+    "parameters",
+    "right",
+    "superclasses",
+    "type",
+    "value",
+];
+
+fn field_ids() -> &'static [u16; 16] {
+    static IDS: OnceLock<[u16; 16]> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let language = language();
+        FIELD_NAMES.map(|name| language.field_id_for_name(name).map_or(0, |id| id.get()))
+    })
+}
+
+/// Node helpers keyed by [`Kind`] and [`Field`].
+pub(super) trait NodeExt<'t> {
+    /// The child in a field.
+    fn field(&self, field: Field) -> Option<Node<'t>>;
+    /// Whether the node is of this kind.
+    fn is(&self, kind: Kind) -> bool;
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    fn field(&self, field: Field) -> Option<Node<'t>> {
+        match field_ids()[field as usize] {
+            0 => None,
+            id => self.child_by_field_id(id),
+        }
+    }
+
+    fn is(&self, kind: Kind) -> bool {
+        of(*self) == kind
+    }
 }

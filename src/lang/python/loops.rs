@@ -4,6 +4,7 @@
 //! comprehension's element, conditions and inner clauses (not its outermost
 //! iterable).
 
+use super::kinds::{Field, Kind, NodeExt};
 use super::scope::{Binding, Scope, ScopeKind};
 use super::{Action, Exit, Extractor, Trigger};
 use crate::facts::{Loop, LoopId, LoopKind};
@@ -13,7 +14,7 @@ use tree_sitter::Node;
 /// Longest iterable text kept, in bytes.
 const MAX_ITERABLE: usize = 200;
 
-impl Extractor<'_> {
+impl<'t> Extractor<'_, 't> {
     /// A `for` or `async for` statement.
     pub(super) fn for_loop(&mut self, node: Node) {
         let kind = if node.child(0).is_some_and(|c| c.kind() == "async") {
@@ -21,11 +22,11 @@ impl Extractor<'_> {
         } else {
             LoopKind::For
         };
-        let id = self.new_loop(node, kind, node.child_by_field_name("right"));
-        if let Some(target) = node.child_by_field_name("left") {
+        let id = self.new_loop(node, kind, node.field(Field::Right));
+        if let Some(target) = node.field(Field::Left) {
             self.bind_targets(target, None);
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field(Field::Body) {
             self.triggers.push(Trigger {
                 node: body.id(),
                 action: Action::PushLoop(id),
@@ -42,10 +43,10 @@ impl Extractor<'_> {
     }
 
     /// A list/set/dict comprehension or a generator expression.
-    pub(super) fn comprehension(&mut self, node: Node) {
+    pub(super) fn comprehension(&mut self, node: Node<'t>) {
         let mut scope = Scope::new(ScopeKind::Comprehension);
         let mut first = None;
-        let mut cursor = node.walk();
+        let mut cursor = self.take_cursor(node);
         for clause in node.named_children(&mut cursor) {
             if clause.kind() != "for_in_clause" {
                 continue;
@@ -53,17 +54,18 @@ impl Extractor<'_> {
             if first.is_none() {
                 first = Some(clause);
             }
-            if let Some(target) = clause.child_by_field_name("left") {
+            if let Some(target) = clause.field(Field::Left) {
                 self.bind_targets(target, Some(&mut scope));
             }
         }
+        self.put_cursor(cursor);
         let is_async = first.is_some_and(|c| c.child(0).is_some_and(|t| t.kind() == "async"));
         let kind = if is_async {
             LoopKind::AsyncFor
         } else {
             LoopKind::Comprehension
         };
-        let iterable = first.and_then(|c| c.child_by_field_name("right"));
+        let iterable = first.and_then(|c| c.field(Field::Right));
         let id = self.new_loop(node, kind, iterable);
         self.scopes.push(scope);
         self.exits.push((node.id(), Exit::Scope));
@@ -108,6 +110,14 @@ impl Extractor<'_> {
     /// Bind every name in an assignment target pattern (`x`, `a, b`,
     /// `(k, (v, w))`) as unknown, in `scope` or the innermost scope.
     pub(super) fn bind_targets(&mut self, target: Node, mut scope: Option<&mut Scope>) {
+        if target.is(Kind::Identifier) {
+            let name = tree::text(target, self.text);
+            match scope {
+                Some(scope) => scope.bind(name, Binding::Unknown),
+                None => self.bind(name, Binding::Unknown),
+            }
+            return;
+        }
         let mut names = Vec::new();
         tree::walk(target, |n| match n.kind() {
             "identifier" => {

@@ -23,16 +23,16 @@ mod tests;
 use super::SourceFile;
 use crate::facts::{FileFacts, FunctionId, LoopId};
 use crate::lang::tree::{self, Visitor};
-use kinds::Kind;
+use kinds::{Field, Kind, NodeExt};
 use scope::{Binding, Scope, ScopeKind};
 use std::collections::HashMap;
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 /// Extract facts from a Python file.
 pub fn extract(src: &SourceFile) -> Result<FileFacts, String> {
     let tree = tree::parse(src.text, &kinds::language(), "Python")?;
     let root = tree.root_node();
-    let mut extractor = Extractor::new(src);
+    let mut extractor = Extractor::new(src, root);
     extractor.prescan(root);
     tree::visit(root, &mut extractor);
     let mut facts = extractor.finish();
@@ -69,11 +69,21 @@ struct ClassInfo {
     attrs: HashMap<String, Binding>,
 }
 
+/// A function whose body the walk has not reached yet: what to push when
+/// it does (parameters and defaults belong to the enclosing scope).
+struct Body {
+    scope: Scope,
+    frame: Frame,
+    prefix: String,
+}
+
 /// What to undo when the walk leaves the node that pushed it.
 #[derive(Debug, Clone, Copy)]
 enum Exit {
-    /// Leave a function: its scope, frame and name prefix.
+    /// Leave a function's body: its scope, frame and name prefix.
     Function,
+    /// Forget a function body the walk never reached.
+    DropBody(usize),
     /// Leave a class body: its scope and name prefix.
     Class,
     /// Leave a comprehension's scope.
@@ -102,6 +112,13 @@ enum Action {
     /// Entering a comprehension's outermost iterable, which is evaluated
     /// once, outside the comprehension's loop.
     Hide,
+    /// A subtree with nothing left to find (its facts were read already).
+    Skip,
+    /// A call read already on behalf of its parent: walk into it without
+    /// reading it again.
+    Read,
+    /// Entering a function's body: its scope and frame become current.
+    Body,
 }
 
 /// A decorator: as written (no `@`, no arguments) and resolved.
@@ -111,7 +128,7 @@ struct Decorator {
 }
 
 /// The walk's state.
-struct Extractor<'s> {
+struct Extractor<'s, 't> {
     text: &'s str,
     module: &'s str,
     /// The file is a package's `__init__`.
@@ -130,6 +147,12 @@ struct Extractor<'s> {
     triggers: Vec<Trigger>,
     /// The call node that is the operand of the innermost `await` seen.
     awaited: Option<usize>,
+    /// Module-level imports read by the pre-scan, in walk order, with the
+    /// index of the next one the walk will meet.
+    prescanned: Vec<(usize, Vec<(String, String)>)>,
+    next_prescanned: usize,
+    /// Functions waiting for the walk to reach their body, innermost last.
+    bodies: Vec<Body>,
     /// Decorators waiting for their definition node (by id).
     decorators: Option<(usize, Vec<Decorator>)>,
     /// Lambdas passed as arguments: (lambda node id, call, argument index).
@@ -137,10 +160,12 @@ struct Extractor<'s> {
     /// String literals starting before this byte were already read as part
     /// of a larger SQL text.
     sql_until: usize,
+    /// A cursor for iterating children, reused (creating one allocates).
+    cursor: Option<TreeCursor<'t>>,
 }
 
-impl<'s> Extractor<'s> {
-    fn new(src: &SourceFile<'s>) -> Extractor<'s> {
+impl<'s, 't> Extractor<'s, 't> {
+    fn new(src: &SourceFile<'s>, root: Node<'t>) -> Extractor<'s, 't> {
         let file = src.path.rsplit('/').next().unwrap_or(src.path);
         Extractor {
             text: src.text,
@@ -161,8 +186,12 @@ impl<'s> Extractor<'s> {
             triggers: Vec::new(),
             awaited: None,
             decorators: None,
+            prescanned: Vec::new(),
+            next_prescanned: 0,
+            bodies: Vec::new(),
             lambdas: Vec::new(),
             sql_until: 0,
+            cursor: Some(root.walk()),
         }
     }
 
@@ -170,6 +199,16 @@ impl<'s> Extractor<'s> {
         self.mark_registered_handlers();
         self.facts.module = self.module.to_string();
         self.facts
+    }
+
+    /// The reusable cursor, reset to `node`'s children by the iterators
+    /// that take it. Put it back with [`Extractor::put_cursor`].
+    fn take_cursor(&mut self, node: Node<'t>) -> TreeCursor<'t> {
+        self.cursor.take().unwrap_or_else(|| node.walk())
+    }
+
+    fn put_cursor(&mut self, cursor: TreeCursor<'t>) {
+        self.cursor = Some(cursor);
     }
 
     /// The innermost function frame (the module frame is never popped).
@@ -202,16 +241,77 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    /// Run the trigger waiting for `node`, if any.
-    fn fire_trigger(&mut self, node: Node) {
-        let Some(trigger) = self.triggers.last().copied() else {
-            return;
-        };
+    /// Have the walk skip `subtree` of `owner` (dropped with the owner).
+    fn skip(&mut self, owner: Node, subtree: Node) {
+        self.triggers.push(Trigger {
+            node: subtree.id(),
+            action: Action::Skip,
+        });
+        self.exits
+            .push((owner.id(), Exit::DropTrigger(subtree.id())));
+    }
+
+    /// Read the value of `parent` (an assignment's right side, a returned
+    /// value) now, so the walk can skip `parent` when nothing in it is left
+    /// to find. Returns whether the walk still has to go into `parent`.
+    fn absorb(&mut self, parent: Node, value: Node<'t>) -> bool {
+        if self.is_inert(value) {
+            return false;
+        }
+        if !value.is(Kind::Call) {
+            return true;
+        }
+        if !self.call(value) {
+            return false;
+        }
+        self.triggers.push(Trigger {
+            node: value.id(),
+            action: Action::Read,
+        });
+        self.exits
+            .push((parent.id(), Exit::DropTrigger(value.id())));
+        true
+    }
+
+    /// An assignment: with a plain target and a value read in place, bind
+    /// it now and skip it; otherwise bind it when the walk leaves it.
+    fn assignment(&mut self, node: Node<'t>) -> bool {
+        let plain_target = node
+            .field(Field::Left)
+            .is_some_and(|left| chain::is_plain_path(left));
+        let inert_type = node
+            .field(Field::Type)
+            .is_none_or(|t| t.named_child(0).is_some_and(|n| self.is_inert(n)));
+        let value = node.field(Field::Right);
+        if let (true, true, Some(value)) = (plain_target, inert_type, value) {
+            if !self.absorb(node, value) {
+                self.bind_node(node);
+                return false;
+            }
+        }
+        self.exits.push((node.id(), Exit::Bind));
+        true
+    }
+
+    /// Run the trigger waiting for `node`, if any: `Some(descend)` when it
+    /// decides for the walk, None when `node` is to be read as usual.
+    fn fire_trigger(&mut self, node: Node) -> Option<bool> {
+        let trigger = self.triggers.last().copied()?;
         if trigger.node != node.id() {
-            return;
+            return None;
         }
         self.triggers.pop();
         match trigger.action {
+            Action::Skip => return Some(false),
+            Action::Read => return Some(true),
+            Action::Body => {
+                if let Some(body) = self.bodies.pop() {
+                    self.scopes.push(body.scope);
+                    self.frames.push(body.frame);
+                    self.prefixes.push(body.prefix);
+                    self.exits.push((node.id(), Exit::Function));
+                }
+            }
             Action::PushLoop(id) => {
                 self.frame_mut().loops.push(id);
                 self.exits.push((node.id(), Exit::Loop));
@@ -222,6 +322,7 @@ impl<'s> Extractor<'s> {
                 }
             }
         }
+        None
     }
 
     fn exit(&mut self, node: Node<'_>, exit: Exit) {
@@ -242,6 +343,12 @@ impl<'s> Extractor<'s> {
                 self.frame_mut().loops.pop();
             }
             Exit::Unhide(id) => self.frame_mut().loops.push(id),
+            Exit::DropBody(id) => {
+                if self.triggers.last().is_some_and(|t| t.node == id) {
+                    self.triggers.pop();
+                    self.bodies.pop();
+                }
+            }
             Exit::DropTrigger(id) => {
                 if self.triggers.last().is_some_and(|t| t.node == id) {
                     self.triggers.pop();
@@ -252,16 +359,17 @@ impl<'s> Extractor<'s> {
     }
 }
 
-impl<'t> Visitor<'t> for Extractor<'_> {
+impl<'t> Visitor<'t> for Extractor<'_, 't> {
     fn enter(&mut self, node: Node<'t>) -> bool {
-        self.fire_trigger(node);
+        if let Some(descend) = self.fire_trigger(node) {
+            return descend;
+        }
         match kinds::of(node) {
-            Kind::Other => {}
             Kind::DecoratedDefinition => self.decorated(node),
             Kind::FunctionDefinition => self.function(node, false),
             Kind::Lambda => self.function(node, true),
             Kind::ClassDefinition => self.class(node),
-            Kind::Call => self.call(node),
+            Kind::Call => return self.call(node),
             Kind::Await => self.await_operand(node),
             Kind::For => self.for_loop(node),
             Kind::While => self.while_loop(node),
@@ -270,12 +378,22 @@ impl<'t> Visitor<'t> for Extractor<'_> {
                 self.import(node);
                 return false;
             }
-            Kind::Assignment | Kind::NamedExpression | Kind::WithItem => {
+            Kind::Assignment => return self.assignment(node),
+            Kind::Return => {
+                return match node.named_child(0) {
+                    Some(value) => self.absorb(node, value),
+                    None => false,
+                }
+            }
+            Kind::NamedExpression | Kind::WithItem => {
                 self.exits.push((node.id(), Exit::Bind));
             }
-            Kind::String => self.string(node),
+            Kind::String => return self.string(node),
             Kind::ConcatenatedString => self.concatenated_string(node),
             Kind::BinaryOperator => self.concatenation(node),
+            Kind::Comment => return false,
+            Kind::Attribute => return !chain::is_plain_path(node),
+            _ => {}
         }
         true
     }

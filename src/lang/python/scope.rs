@@ -6,10 +6,33 @@
 //! (`self`, `cls`), or a known-unknown value that shadows outer names.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Longest prefix a binding may hold; longer ones become [`Binding::Unknown`]
 /// so that `x = x.f()` repeated many times cannot grow without bound.
 const MAX_PREFIX: usize = 400;
+
+/// A fast hash for short identifier keys (the multiply-rotate scheme used
+/// by rustc's `FxHasher`); scopes are looked up for every call.
+#[derive(Default)]
+pub(super) struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Names = HashMap<String, Binding, BuildHasherDefault<NameHasher>>;
 
 /// What a name stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +71,7 @@ pub(super) struct Scope {
     pub(super) kind: ScopeKind,
     /// For class scopes: the index of the class in the extractor's list.
     pub(super) class: Option<usize>,
-    names: HashMap<String, Binding>,
+    names: Names,
 }
 
 impl Scope {
@@ -56,7 +79,7 @@ impl Scope {
         Scope {
             kind,
             class: None,
-            names: HashMap::new(),
+            names: Names::default(),
         }
     }
 

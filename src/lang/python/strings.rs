@@ -1,6 +1,7 @@
 //! String literals: their content (f-string interpolations replaced by `?`)
 //! and whether that content is SQL.
 
+use super::kinds::{self, Field, Kind, NodeExt};
 use super::Extractor;
 use crate::facts::SqlText;
 use crate::lang::tree;
@@ -17,15 +18,17 @@ const KEYWORDS: &[&str] = &[
     "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "ALTER", "DROP",
 ];
 
-impl Extractor<'_> {
-    /// A string literal on its own.
-    pub(super) fn string(&mut self, node: Node) {
-        if node.start_byte() < self.sql_until {
-            return;
+impl<'t> Extractor<'_, 't> {
+    /// A string literal on its own. Returns whether it has interpolations
+    /// (the only parts of a string worth walking into).
+    pub(super) fn string(&mut self, node: Node<'t>) -> bool {
+        if node.start_byte() < self.sql_until || !self.starts_like_sql(node) {
+            return self.has_interpolation(node);
         }
         let mut text = String::new();
-        content_into(node, self.text, &mut text);
+        let interpolated = content_into(node, self.text, &mut text);
         self.push_sql(node, text);
+        interpolated
     }
 
     /// Implicitly concatenated literals (`"SELECT a " "FROM t"`), read as one.
@@ -33,10 +36,31 @@ impl Extractor<'_> {
         if node.start_byte() < self.sql_until {
             return;
         }
+        self.sql_until = node.end_byte();
+        if !self.starts_like_sql(node) {
+            return;
+        }
         let mut text = String::new();
         literal_into(node, self.text, &mut text);
-        self.sql_until = node.end_byte();
         self.push_sql(node, text);
+    }
+
+    fn has_interpolation(&mut self, node: Node<'t>) -> bool {
+        if !may_interpolate(tree::text(node, self.text)) {
+            return false;
+        }
+        let mut cursor = self.take_cursor(node);
+        let found = node
+            .children(&mut cursor)
+            .any(|c| c.is(Kind::Interpolation));
+        self.put_cursor(cursor);
+        found
+    }
+
+    /// Whether a literal's source (prefix and quotes skipped) starts with a
+    /// SQL keyword: a cheap test before copying its content.
+    fn starts_like_sql(&self, node: Node) -> bool {
+        starts_with_keyword(unquoted(tree::text(node, self.text)))
     }
 
     /// `"SELECT ... " + x + " FROM t"`: literals joined, other operands as `?`.
@@ -47,10 +71,9 @@ impl Extractor<'_> {
         let mut parts = Vec::new();
         let mut current = node;
         while is_plus(current) {
-            let (Some(left), Some(right)) = (
-                current.child_by_field_name("left"),
-                current.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) =
+                (current.field(Field::Left), current.field(Field::Right))
+            else {
                 return;
             };
             if parts.len() >= MAX_PARTS {
@@ -92,9 +115,9 @@ impl Extractor<'_> {
 }
 
 fn is_plus(node: Node) -> bool {
-    node.kind() == "binary_operator"
+    node.is(Kind::BinaryOperator)
         && node
-            .child_by_field_name("operator")
+            .field(Field::Operator)
             .is_some_and(|op| op.kind() == "+")
 }
 
@@ -128,9 +151,9 @@ pub(super) fn content_into(node: Node, src: &str, out: &mut String) -> bool {
     let mut interpolated = false;
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
-        match child.kind() {
-            "string_content" => push_capped(out, tree::text(child, src)),
-            "interpolation" => {
+        match kinds::of(child) {
+            Kind::StringContent => push_capped(out, tree::text(child, src)),
+            Kind::Interpolation => {
                 interpolated = true;
                 push_capped(out, "?");
             }
@@ -140,13 +163,56 @@ pub(super) fn content_into(node: Node, src: &str, out: &mut String) -> bool {
     interpolated
 }
 
+/// Whether a literal's prefix makes it an f-string (or a t-string), the
+/// only kinds with interpolations.
+fn may_interpolate(source: &str) -> bool {
+    source
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .any(|b| matches!(b, b'f' | b'F' | b't' | b'T'))
+}
+
 /// The content of a `string` node, if it has no interpolations.
 pub(super) fn plain(node: Node, src: &str) -> Option<String> {
+    let source = tree::text(node, src);
+    if !may_interpolate(source) {
+        if let Some(content) = literal_content(source) {
+            return Some(content.to_string());
+        }
+    }
     let mut out = String::new();
     (!content_into(node, src, &mut out)).then_some(out)
 }
 
+/// The text between the quotes of a literal without interpolations
+/// (`r"a\b"` → `a\b`), if it is well formed.
+fn literal_content(source: &str) -> Option<&str> {
+    let body = source.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let quote = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|q| body.starts_with(q))?;
+    body.strip_prefix(quote)?.strip_suffix(quote)
+}
+
+/// Whether a string literal holds nothing for the walk: no interpolation
+/// and no SQL.
+pub(super) fn is_inert(node: Node, src: &str) -> bool {
+    let source = tree::text(node, src);
+    !may_interpolate(source) && !starts_with_keyword(unquoted(source))
+}
+
+/// A literal's source with its prefix and opening quotes skipped.
+fn unquoted(source: &str) -> &str {
+    source
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start_matches(['"', '\''])
+}
+
 fn push_capped(out: &mut String, s: &str) {
+    if out.len() + s.len() <= MAX_CONTENT {
+        out.push_str(s);
+        return;
+    }
     for c in s.chars() {
         if out.len() + c.len_utf8() > MAX_CONTENT {
             return;

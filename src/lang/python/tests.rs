@@ -397,7 +397,7 @@ fn arguments_are_described() {
     assert_eq!(args[2], &ArgValue::Null);
     assert_eq!(args[3], &ArgValue::Bool(true));
     assert_eq!(args[4], &ArgValue::Path("os.sep".into()));
-    assert_eq!(args[5], &ArgValue::Other("x+1".into()));
+    assert_eq!(args[5], &ArgValue::Other("x + 1".into()));
     assert_eq!(args[6], &ArgValue::Closure(0));
     assert_eq!(call(&facts, "f").args[6].keyword.as_deref(), Some("key"));
     assert_eq!(facts.functions[0].qname, "shop.orders.<lambda>@2");
@@ -439,4 +439,35 @@ fn deep_nesting_does_not_overflow() {
     let text = format!("x = a{}\n", ".b()".repeat(10_000));
     let facts = extract(&text);
     assert_eq!(facts.calls.len(), 10_000);
+}
+
+#[test]
+fn subtrees_the_walk_skips_keep_their_facts() {
+    let facts = extract(
+        "import requests\n\
+         def f(a, b=1, *args, c: int = 2, d=make(), e=lambda: 3, **kw):\n\
+         \x20   s = requests.Session()\n\
+         \x20   r = s.get(\"u\", timeout=5)\n\
+         \x20   t = s.post(\"u\", hook=lambda x: x.close())\n\
+         \x20   q = run(\"SELECT id FROM t\")\n\
+         \x20   return s.put(\"u\", data=[g() for g in a])\n",
+    );
+    assert_eq!(call(&facts, "make").function, None);
+    assert_eq!(resolved(&facts, "s.get"), Some("requests.Session().get"));
+    assert_eq!(resolved(&facts, "s.post"), Some("requests.Session().post"));
+    assert_eq!(call(&facts, "x.close").function, Some(2));
+    assert_eq!(facts.sql.len(), 1);
+    assert_eq!(resolved(&facts, "s.put"), Some("requests.Session().put"));
+    assert_eq!(call(&facts, "g").loops, vec![0]);
+    let lambdas: Vec<_> = facts
+        .functions
+        .iter()
+        .filter(|f| f.name == "<lambda>")
+        .collect();
+    assert_eq!(lambdas.len(), 2);
+    assert_eq!(lambdas[0].parent, None);
+    assert_eq!(
+        lambdas[1].passed_to.map(|c| c as usize),
+        facts.calls.iter().position(|c| c.callee == "s.post")
+    );
 }
