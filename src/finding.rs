@@ -57,6 +57,11 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// Separates the parts of a structured [`Finding::cause`]: file, enclosing
+/// scope, and what was called. A control character, so it never occurs in
+/// the code it names (Rust paths contain `::`).
+pub const CAUSE_SEPARATOR: &str = "\u{1f}";
+
 /// One step of the evidence behind a finding, e.g. a hop in a call chain.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {

@@ -16,9 +16,28 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-/// `s` without any whitespace.
+/// `s` without whitespace and without the source positions that name
+/// anonymous functions (`app.<lambda>@12` and `<lambda>@12:7` become
+/// `app.<lambda>`), so neither reformatting nor lines added above change it.
 pub fn normalize(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if c == '@' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars
+                .peek()
+                .is_some_and(|d| d.is_ascii_digit() || *d == ':')
+            {
+                chars.next();
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn hash_parts(parts: &[&str]) -> u64 {
@@ -61,6 +80,19 @@ mod tests {
             finding_base("r", "a.py", Some("m.f"), "requests\n    .get")
         );
         assert_eq!(entry_id("r", "a::b"), entry_id("r", " a :: b "));
+    }
+
+    #[test]
+    fn closure_positions_do_not_matter() {
+        assert_eq!(
+            finding_base("r", "a.js", Some("api/server.<lambda>@10"), "execSync"),
+            finding_base("r", "a.js", Some("api/server.<lambda>@12"), "execSync")
+        );
+        assert_eq!(
+            normalize("m.<lambda>@12:7.<closure>@3"),
+            "m.<lambda>.<closure>"
+        );
+        assert_eq!(normalize("user@example"), "user@example");
     }
 
     #[test]

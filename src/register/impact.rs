@@ -12,8 +12,10 @@
 //! | blocked event loop | blocking time b × C (every in-flight request waits; throughput ≤ 1/b) × D^k |
 //! | ad-hoc cache | 20 (unbounded growth and staleness: no latency model, a fixed middle weight) |
 //!
-//! b per blocking rule: network 100 ms, database 10 ms, subprocess 50 ms,
-//! `block_on` 100 ms, sleep 100 ms, CPU-bound hashing 100 ms, file I/O 2 ms.
+//! b per blocking rule: subprocess 200 ms (fork/exec plus the child's run),
+//! network 100 ms, `block_on` 100 ms, sleep 100 ms, CPU-bound hashing 100 ms,
+//! database 50 ms (a round trip plus execution under load; Django's ORM
+//! raises in async code), file I/O 5 ms.
 //! k is capped at 3. Then the setting: × 2 in a request handler (it runs on
 //! every request), × 0.05 in scripts, migrations and startup code (they run,
 //! but not under user traffic), × 0.01 in tests (they never see production
@@ -47,10 +49,10 @@ pub fn cost_class(rule: &str) -> CostClass {
         "n-plus-one" => CostClass::QueryPerRow(1.0),
         "missing-index" => CostClass::FullScan(100.0),
         "blocking-call" => CostClass::BlockedLoop(match name {
+            "subprocess" => 200.0,
             "sync-network" | "block-on" | "sleep" | "cpu-bound" => 100.0,
-            "subprocess" => 50.0,
-            "sync-db" => 10.0,
-            "file-io" => 2.0,
+            "sync-db" => 50.0,
+            "file-io" => 5.0,
             _ => 10.0,
         }),
         "adhoc-cache" => CostClass::Fixed(20.0),
@@ -118,7 +120,7 @@ mod tests {
         assert_eq!(cost_class("n-plus-one/x"), CostClass::QueryPerRow(1.0));
         assert_eq!(
             cost_class("blocking-call/file-io"),
-            CostClass::BlockedLoop(2.0)
+            CostClass::BlockedLoop(5.0)
         );
         assert_eq!(cost_class("unknown/x"), CostClass::Fixed(10.0));
     }

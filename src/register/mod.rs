@@ -318,7 +318,7 @@ fn entry(id: String, mut group: Vec<&Finding>, options: &BuildOptions) -> Entry 
 /// `shop.pricing.exchange_rate` (shop/pricing.py)". Causes written as
 /// `path::scope::what` are shown that way; other causes as they are.
 fn title(first: &Finding, rule_title: &str) -> String {
-    let parts: Vec<&str> = first.cause.split("::").collect();
+    let parts: Vec<&str> = first.cause.split(crate::finding::CAUSE_SEPARATOR).collect();
     match parts.as_slice() {
         [path, scope, what] if !what.is_empty() => {
             if scope.is_empty() {

@@ -57,7 +57,7 @@ pub fn direct(rule: &str, path: &str, line: u32, scope: &str, anchor: &str) -> F
         line,
         scope,
         anchor,
-        &format!("{path}::{scope}::{anchor}"),
+        &[path, scope, anchor].join(faultline::finding::CAUSE_SEPARATOR),
     )
 }
 
@@ -92,7 +92,12 @@ pub fn ranked(mut findings: Vec<Finding>) -> Vec<Finding> {
 /// A small register: a blocking helper called from three handlers, a
 /// direct sleep in a test, a file read at startup.
 pub fn sample() -> Vec<Finding> {
-    let cause = "shop/pricing.py::shop.pricing.exchange_rate::requests.get";
+    let cause = [
+        "shop/pricing.py",
+        "shop.pricing.exchange_rate",
+        "requests.get",
+    ]
+    .join(faultline::finding::CAUSE_SEPARATOR);
     let helper = |path: &str, line: u32, scope: &str| {
         let f = finding(
             "blocking-call/sync-network",
@@ -100,7 +105,7 @@ pub fn sample() -> Vec<Finding> {
             line,
             scope,
             "exchange_rate -> requests.get",
-            cause,
+            &cause,
         );
         let f = with_setting(f, true, false, 0);
         with_evidence(

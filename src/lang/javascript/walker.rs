@@ -7,7 +7,7 @@ use super::kinds::{Field, Kind, KindTable};
 use super::scope::{Binding, Scope};
 use super::SourceFile;
 use crate::facts::{CallId, FileFacts, FunctionId, LoopId, Span};
-use crate::lang::tree::Visitor;
+use crate::lang::tree::{self, Visitor};
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -107,8 +107,8 @@ pub(super) struct Walker<'a, 't> {
     pub role: FileRole,
     /// The web framework the file imports, if any.
     pub framework: Option<&'static str>,
-    /// The last column computed: `(row, byte, column)`.
-    column_cache: std::cell::Cell<(usize, usize, u32)>,
+    /// Columns of spans, counted on from the previous one.
+    columns: tree::Columns,
 }
 
 impl<'a, 't> Walker<'a, 't> {
@@ -136,7 +136,7 @@ impl<'a, 't> Walker<'a, 't> {
             handler_refs: Vec::new(),
             role: FileRole::from_path(src.path),
             framework: None,
-            column_cache: std::cell::Cell::new((usize::MAX, 0, 0)),
+            columns: tree::Columns::default(),
         }
     }
 
@@ -150,28 +150,9 @@ impl<'a, 't> Walker<'a, 't> {
         self.kinds.field(node, field)
     }
 
-    /// The span of a node, like [`tree::span`] but counting the column
-    /// from the previous span on the same line, so that a minified file
-    /// (one long line) costs linear, not quadratic, time.
+    /// The span of a node (linear time on minified one-line files).
     pub(super) fn span(&self, node: Node) -> Span {
-        let start = node.start_byte();
-        let pos = node.start_position();
-        let (row, byte, column) = self.column_cache.get();
-        let (from, base) = if row == pos.row && byte <= start {
-            (byte, column)
-        } else {
-            (start - pos.column.min(start), 0)
-        };
-        let counted = self.text.get(from..start).map_or(0, |s| s.chars().count());
-        let column = base + counted as u32;
-        self.column_cache.set((pos.row, start, column));
-        Span {
-            start: start as u32,
-            end: node.end_byte() as u32,
-            line: pos.row as u32 + 1,
-            column: column + 1,
-            end_line: node.end_position().row as u32 + 1,
-        }
+        self.columns.span(node, self.text)
     }
 
     /// The source text of a node.

@@ -24,7 +24,6 @@ mod chain;
 mod defs;
 mod fields;
 mod kinds;
-mod position;
 mod resolve;
 mod scope;
 mod strings;

@@ -300,9 +300,9 @@ fn direct_finding(ctx: &RuleContext, site: &Site, func: FunctionId) -> Finding {
 }
 
 /// The root cause of a blocking finding: the blocking site itself, named
-/// without line numbers.
+/// without line numbers (see [`crate::finding::CAUSE_SEPARATOR`]).
 fn cause(path: &str, scope: Option<&str>, text: &str) -> String {
-    format!("{path}::{}::{text}", scope.unwrap_or(""))
+    [path, scope.unwrap_or(""), text].join(crate::finding::CAUSE_SEPARATOR)
 }
 
 fn helper_finding(
