@@ -89,7 +89,9 @@ impl<'a> FileView<'a> {
                     func = f.parent;
                 }
                 FunctionKind::Function | FunctionKind::Method => {
-                    return if on_loop {
+                    return if self.offloaded[id as usize] {
+                        Runs::Elsewhere
+                    } else if on_loop {
                         Runs::OnLoop(id)
                     } else {
                         Runs::InSync(id)
@@ -116,12 +118,20 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             let offloaded = facts
                 .functions
                 .iter()
-                .map(|f| {
-                    matches!(f.kind, FunctionKind::Closure | FunctionKind::AsyncBlock)
-                        && f.passed_to
-                            .and_then(|c| facts.calls.get(c as usize))
-                            .and_then(|c| c.resolved.as_deref())
-                            .is_some_and(|r| catalog.offloads(r))
+                .map(|f| match f.kind {
+                    // `to_thread(lambda: ..)`; an untyped receiver
+                    // (`self.loop.run_in_executor`) is matched as written.
+                    FunctionKind::Closure | FunctionKind::AsyncBlock => f
+                        .passed_to
+                        .and_then(|c| facts.calls.get(c as usize))
+                        .is_some_and(|c| {
+                            catalog.offloads(c.resolved.as_deref().unwrap_or(&c.callee))
+                        }),
+                    // `@sync_to_async def f(): ..` runs its body in a thread.
+                    FunctionKind::Function | FunctionKind::Method => f
+                        .decorators
+                        .iter()
+                        .any(|d| catalog.offloads(&resolve_decorator(facts, d))),
                 })
                 .collect();
             Some(FileView {
@@ -157,7 +167,10 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             let Some(callee) = model.callee(fi, call) else {
                 continue;
             };
-            if model.function(callee).is_async {
+            let callee_view = views[callee.file as usize].as_ref();
+            if model.function(callee).is_async
+                || callee_view.is_some_and(|v| v.offloaded[callee.func as usize])
+            {
                 continue;
             }
             let here = CallRef {
@@ -194,6 +207,22 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     findings.sort_by(|a, b| (&a.path, a.span.line, &a.rule).cmp(&(&b.path, b.span.line, &b.rule)));
     findings.dedup_by(|b, a| (&a.path, a.span.line, &a.rule) == (&b.path, b.span.line, &b.rule));
     findings
+}
+
+/// A decorator as written (`sync_to_async`, `sync.sync_to_async`) resolved
+/// through the file's imports (`asgiref.sync.sync_to_async`).
+fn resolve_decorator(facts: &FileFacts, decorator: &str) -> String {
+    let (head, rest) = match decorator.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (decorator, None),
+    };
+    match facts.imports.iter().find(|i| i.local == head) {
+        Some(import) => match rest {
+            Some(rest) => format!("{}.{rest}", import.target),
+            None => import.target.clone(),
+        },
+        None => decorator.to_string(),
+    }
 }
 
 /// The blocking sites of a file.
