@@ -10,11 +10,10 @@
 //!   long fix lowers priority without drowning its impact.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Model;
 use std::collections::HashMap;
 
 /// Score, fingerprint and sort findings.
-pub fn rank(findings: &mut [Finding], _model: &Model) {
+pub fn rank(findings: &mut [Finding]) {
     let mut seen: HashMap<u64, u32> = HashMap::new();
     // Fingerprints number identical findings in source order, so sort first.
     findings.sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));

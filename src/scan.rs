@@ -215,7 +215,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         }
         // Fingerprints are numbered before suppressions apply, so adding a
         // suppression does not change the identity of other findings.
-        crate::rank::rank(&mut findings, &model);
+        crate::rank::rank(&mut findings);
         let outcome = suppress::apply(findings, &suppressions, &options.selection);
         suppressed = outcome.suppressed;
         suppression_problems = outcome.problems;
@@ -330,15 +330,18 @@ fn role(rel: &str, first_line: &str, language: Language) -> FileRole {
 fn contain<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(format!(
-                "internal error while analysing this file ({detail}); please report it"
-            ))
-        }
+        Err(payload) => Err(format!(
+            "internal error while analysing this file ({}); please report it",
+            panic_message(payload.as_ref())
+        )),
     }
+}
+
+/// The message a panic carried, for reporting it as an error.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string())
 }

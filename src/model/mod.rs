@@ -192,32 +192,4 @@ impl Model {
         }
         None
     }
-
-    /// The named function that runs the code of `func` when it is called:
-    /// climbs out of closures for which `transparent` holds (closures that
-    /// run as part of their parent). `None` when the climb stops at a
-    /// closure that is not transparent, or at module top level.
-    pub fn named_owner(
-        &self,
-        file: u32,
-        mut func: Option<FunctionId>,
-        transparent: impl Fn(&Function) -> bool,
-    ) -> Option<FnRef> {
-        let facts = &self.file(file).facts;
-        while let Some(id) = func {
-            let f = &facts.functions[id as usize];
-            match f.kind {
-                FunctionKind::Function | FunctionKind::Method => {
-                    return Some(FnRef { file, func: id })
-                }
-                FunctionKind::Closure | FunctionKind::AsyncBlock => {
-                    if f.is_async || !transparent(f) {
-                        return None;
-                    }
-                    func = f.parent;
-                }
-            }
-        }
-        None
-    }
 }

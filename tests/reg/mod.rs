@@ -84,8 +84,7 @@ pub fn with_evidence(mut f: Finding, path: &str, line: u32, note: &str) -> Findi
 
 /// Fingerprint and sort, as a scan does.
 pub fn ranked(mut findings: Vec<Finding>) -> Vec<Finding> {
-    let model = faultline::model::Model::new(Vec::new());
-    faultline::rank::rank(&mut findings, &model);
+    faultline::rank::rank(&mut findings);
     findings
 }
 

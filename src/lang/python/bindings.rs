@@ -68,7 +68,7 @@ impl<'s, 't> Extractor<'s, 't> {
     /// An import statement: record its bindings as facts and, inside a
     /// function or class, bind them.
     pub(super) fn import(&mut self, node: Node<'t>) {
-        let span = tree::span(node, self.text);
+        let span = self.span(node);
         let prescanned = match self.prescanned.get_mut(self.next_prescanned) {
             Some((id, pairs)) if *id == node.id() => Some(std::mem::take(pairs)),
             _ => None,

@@ -48,7 +48,7 @@ impl<'t> Extractor<'_, 't> {
             callee,
             resolved,
             name,
-            span: tree::span(node, self.text),
+            span: self.span(node),
             function: frame.func,
             loops: frame.loops.clone(),
             awaited,

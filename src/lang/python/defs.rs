@@ -56,7 +56,7 @@ impl<'s, 't> Extractor<'s, 't> {
 
     /// A `def`, `async def` or `lambda`.
     pub(super) fn function(&mut self, node: Node<'t>, lambda: bool) {
-        let span = tree::span(node, self.text);
+        let span = self.span(node);
         let id = self.facts.functions.len() as FunctionId;
         let parent = self.frame().func;
         let class = if lambda { None } else { self.scope().class };
@@ -262,7 +262,7 @@ impl<'s, 't> Extractor<'s, 't> {
 
     /// A `class` definition.
     pub(super) fn class(&mut self, node: Node<'t>) {
-        let span = tree::span(node, self.text);
+        let span = self.span(node);
         let name = node
             .field(Field::Name)
             .map_or("", |n| tree::text(n, self.text));

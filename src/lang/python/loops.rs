@@ -87,7 +87,7 @@ impl<'t> Extractor<'_, 't> {
         let iterable = iterable.map(|it| collapse_whitespace(tree::text(it, self.text)));
         self.facts.loops.push(Loop {
             kind,
-            span: tree::span(node, self.text),
+            span: self.span(node),
             iterable,
             iterable_resolved,
             function: self.frame().func,

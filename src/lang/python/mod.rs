@@ -138,6 +138,8 @@ struct Decorator {
 /// The walk's state.
 struct Extractor<'s, 't> {
     text: &'s str,
+    /// Columns of spans, counted on from the previous one.
+    columns: tree::Columns,
     module: &'s str,
     /// The file is a package's `__init__`.
     is_package: bool,
@@ -173,10 +175,16 @@ struct Extractor<'s, 't> {
 }
 
 impl<'s, 't> Extractor<'s, 't> {
+    /// The span of a node (linear time on one long line).
+    fn span(&self, node: tree_sitter::Node) -> crate::facts::Span {
+        self.columns.span(node, self.text)
+    }
+
     fn new(src: &SourceFile<'s>, root: Node<'t>) -> Extractor<'s, 't> {
         let file = src.path.rsplit('/').next().unwrap_or(src.path);
         Extractor {
             text: src.text,
+            columns: tree::Columns::default(),
             module: src.module,
             is_package: file.starts_with("__init__."),
             views_file: handlers::is_views_file(src.path),

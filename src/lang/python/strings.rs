@@ -106,7 +106,7 @@ impl<'t> Extractor<'_, 't> {
         if looks_like_sql(&text) {
             let sql = SqlText {
                 text,
-                span: tree::span(node, self.text),
+                span: self.span(node),
                 function: self.frame().func,
             };
             self.facts.sql.push(sql);
