@@ -134,6 +134,9 @@ pub struct Function {
     /// Decorators (Python, TS) or attributes (Rust) as written, without `@`/`#[]`
     /// and without arguments: `app.get`, `router.post`, `Get`, `tokio::main`.
     pub decorators: Vec<String>,
+    /// Decorators written as calls, as call facts, in order
+    /// (`@lru_cache(maxsize=None)`, `@app.get("/x")`).
+    pub decorator_calls: Vec<CallId>,
     /// The innermost enclosing function, if any.
     pub parent: Option<FunctionId>,
     /// Name of the enclosing class / impl type, if a method.
@@ -162,9 +165,23 @@ pub enum ArgValue {
     Closure(FunctionId),
     /// A name or dotted path (resolved through imports where possible).
     Path(String),
+    /// A list, tuple, array or set literal, element by element (Python
+    /// `["a", "-b"]`, Ruby `[:a, :b]`, JS `["a", "b"]`). Nesting deeper than
+    /// [`MAX_VALUE_DEPTH`] is kept as [`ArgValue::Other`].
+    List(Vec<ArgValue>),
+    /// A dict, hash or object literal: keys as written without quotes (Ruby
+    /// symbols without `:`), values converted like arguments. JS shorthand
+    /// `{ id }` is `("id", Path("id"))`; spreads are skipped.
+    Map(Vec<(String, ArgValue)>),
+    /// A call (the outermost call of the expression): see [`FileFacts::calls`].
+    Call(CallId),
     /// Anything else (its source text, truncated to 200 chars).
     Other(String),
 }
+
+/// How deep [`ArgValue::List`] and [`ArgValue::Map`] nest before the rest is
+/// kept as text, so hostile input cannot build a deep value.
+pub const MAX_VALUE_DEPTH: usize = 6;
 
 /// One argument of a call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -233,6 +250,11 @@ pub struct Loop {
     pub function: Option<FunctionId>,
     /// For `Callback` loops: the call that iterates (`items.map`).
     pub call: Option<CallId>,
+    /// Names bound per iteration, in order: `for o in orders` → `o`;
+    /// `for (k, v) in` / `for k, v in` → `k`, `v`; `orders.each do |o|`,
+    /// `orders.map(o => ..)`, `for (const o of orders)`, `.for_each(|o| ..)`
+    /// → `o`. Destructured fields bind their own names. Empty for `while`.
+    pub bindings: Vec<String>,
 }
 
 /// An import / use / require binding.
@@ -258,6 +280,9 @@ pub struct Class {
     pub bases: Vec<String>,
     /// Decorators / attributes (as for functions).
     pub decorators: Vec<String>,
+    /// Decorators written as calls, as call facts, in order (TypeORM
+    /// `@Entity("orders")`, `@Index(["a", "b"])`).
+    pub decorator_calls: Vec<CallId>,
     /// The whole definition.
     pub span: Span,
 }
@@ -271,6 +296,101 @@ pub struct SqlText {
     pub span: Span,
     /// The innermost enclosing function.
     pub function: Option<FunctionId>,
+}
+
+/// Where an assignment's target lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignScope {
+    /// Module / file top level (Python globals, JS top-level `const`/`let`,
+    /// Ruby top-level constants, Rust `static`/`const` items, including
+    /// `thread_local!`, `lazy_static!` and `static X: LazyLock<..>`).
+    Module,
+    /// A class body or struct definition: Python class attributes, Django /
+    /// SQLAlchemy fields, TS class properties (with their decorators), Ruby
+    /// class variables `@@x` and class-level instance variables (`@x` in a
+    /// `def self.` method or the class body), Rust struct fields.
+    Class,
+    /// Inside a function: local variables, and instance attributes
+    /// (`self.x = ..`, `this.x = ..`, Ruby `@x` in an instance method).
+    Local,
+}
+
+/// How a value is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignOp {
+    /// `x = v`, `let x = v`, `const x = v`, `static X: T = v`, a declared
+    /// field without value (`email: string`, a Rust struct field).
+    Bind,
+    /// Assign only when unset: Ruby `x ||= v`, JS `x ??= v` / `x ||= v`.
+    OrBind,
+    /// `x += v` and the other augmented assignments.
+    Augmented,
+    /// A store into a container by key: `x[k] = v`, `x[k] ||= v`. `target`
+    /// names the container and `key` the subscript.
+    Subscript,
+}
+
+/// An assignment or declaration: module and class level always; inside
+/// functions when the target is a plain name, an attribute of
+/// `self`/`this`/`@`, or a subscript of either.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assign {
+    /// The target as written, whitespace removed: `CACHE`, `self._cache`,
+    /// `this.cache`, `@@cache`, `@settings`, `orders`. For `op = Subscript`
+    /// the container (`CACHE` in `CACHE[key] = v`).
+    pub target: String,
+    /// The target resolved like a callee: module-level names become
+    /// `module.NAME` (also where a function writes to a global, e.g. after
+    /// Python `global NAME`), class attributes and `self.x`/`this.x`/`@x`
+    /// become `module.Class.x`. None for locals.
+    pub resolved: Option<String>,
+    /// Where the target lives.
+    pub scope: AssignScope,
+    /// How it is stored.
+    pub op: AssignOp,
+    /// The subscript key as written, for `op = Subscript`.
+    pub key: Option<String>,
+    /// The value, converted like a call argument (`Call` when it is a call,
+    /// `Map`/`List` for literals). None for a declaration without a value.
+    pub value: Option<ArgValue>,
+    /// The declared type as written, whitespace removed: Python
+    /// annotations (`Mapped[int]`), TS types (`Map<string,User>`), Rust
+    /// types (`Mutex<HashMap<String,User>>`).
+    pub annotation: Option<String>,
+    /// Decorators / attributes on the declaration, as for functions (TS
+    /// `@Column`, `@ManyToOne`; Rust `#[serde]` is kept too).
+    pub decorators: Vec<String>,
+    /// Decorators written as calls, as call facts, in order (`@Index(["a"])`).
+    pub decorator_calls: Vec<CallId>,
+    /// The innermost enclosing function.
+    pub function: Option<FunctionId>,
+    /// Name of the enclosing class / impl / struct, if any.
+    pub class: Option<String>,
+    /// Enclosing loops, outermost first (as for calls).
+    pub loops: Vec<LoopId>,
+    /// The whole assignment statement.
+    pub span: Span,
+}
+
+/// An attribute chain read inside a loop whose root is one of the loop's
+/// bindings, e.g. `order.customer.name` in `for order in orders:`. Only the
+/// longest chain is recorded (not its prefixes); chains that end in a call
+/// are recorded up to the called attribute's receiver (`post.comments` for
+/// `post.comments.all()`, whose call is in [`FileFacts::calls`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Access {
+    /// The chain as written, whitespace removed: `order.customer.name`.
+    pub path: String,
+    /// The innermost enclosing function.
+    pub function: Option<FunctionId>,
+    /// Enclosing loops, outermost first (as for calls).
+    pub loops: Vec<LoopId>,
+    /// Directly awaited (`await post.author`).
+    pub awaited: bool,
+    /// The chain expression.
+    pub span: Span,
 }
 
 /// A problem reading or parsing a file that did not stop its analysis.
@@ -297,6 +417,10 @@ pub struct FileFacts {
     pub classes: Vec<Class>,
     /// SQL texts.
     pub sql: Vec<SqlText>,
+    /// Assignments and declarations.
+    pub assigns: Vec<Assign>,
+    /// Attribute chains read on loop bindings.
+    pub accesses: Vec<Access>,
     /// Non-fatal problems (syntax errors that were recovered from, ...).
     pub notes: Vec<FileNote>,
 }

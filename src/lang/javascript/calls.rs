@@ -99,6 +99,7 @@ impl<'a, 't> Walker<'a, 't> {
         let receiver = self.field(function, Field::Object)?;
         let id = self.facts.loops.len() as LoopId;
         self.facts.loops.push(Loop {
+            bindings: Vec::new(),
             kind: LoopKind::Callback,
             span: self.span(node),
             iterable: Some(tree::compact(receiver, self.text, MAX_ITERABLE)),
@@ -145,6 +146,7 @@ impl<'a, 't> Walker<'a, 't> {
         };
         let id = self.facts.loops.len() as LoopId;
         self.facts.loops.push(Loop {
+            bindings: Vec::new(),
             kind: loop_kind,
             span: self.span(node),
             iterable: iterable.map(|i| tree::compact(i, self.text, MAX_ITERABLE)),

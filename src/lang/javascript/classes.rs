@@ -88,6 +88,7 @@ impl<'a, 't> Walker<'a, 't> {
         }
         let bases = self.class_bases(node);
         self.facts.classes.push(Class {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: qname.clone(),
             bases: bases.clone(),

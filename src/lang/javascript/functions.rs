@@ -30,6 +30,7 @@ impl<'a, 't> Walker<'a, 't> {
             .map(str::to_string);
         let inherited = self.inherited_loops(node, passed_to.is_some());
         self.facts.functions.push(Function {
+            decorator_calls: Vec::new(),
             name: naming.name,
             qname: naming.qname.clone(),
             kind: naming.kind,

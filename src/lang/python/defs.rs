@@ -89,6 +89,7 @@ impl<'s, 't> Extractor<'s, 't> {
             (false, None) => FunctionKind::Function,
         };
         self.facts.functions.push(Function {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: qname.clone(),
             kind,
@@ -277,6 +278,7 @@ impl<'s, 't> Extractor<'s, 't> {
             attrs: HashMap::new(),
         });
         self.facts.classes.push(Class {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: qname.clone(),
             bases,

@@ -86,6 +86,7 @@ impl<'t> Extractor<'_, 't> {
         let iterable_resolved = iterable.and_then(|it| self.resolve_iterable(it));
         let iterable = iterable.map(|it| collapse_whitespace(tree::text(it, self.text)));
         self.facts.loops.push(Loop {
+            bindings: Vec::new(),
             kind,
             span: self.span(node),
             iterable,

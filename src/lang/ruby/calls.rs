@@ -107,6 +107,7 @@ impl<'a> Walker<'a> {
         call: Option<CallId>,
     ) -> LoopId {
         self.facts.loops.push(Loop {
+            bindings: Vec::new(),
             kind,
             span: self.span(node),
             iterable,

@@ -37,6 +37,7 @@ impl<'a> Walker<'a> {
             .collect();
         let controller = node.kind() == "class" && bases.iter().any(|b| is_controller_base(b));
         self.facts.classes.push(Class {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: qname.clone(),
             bases,
@@ -111,6 +112,7 @@ impl<'a> Walker<'a> {
             class.is_some_and(|c| c.controller) && in_class_body && !singleton && public;
         let id = self.facts.functions.len() as FunctionId;
         self.facts.functions.push(Function {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: qname.clone(),
             kind,
@@ -176,6 +178,7 @@ impl<'a> Walker<'a> {
         };
         let id = self.facts.functions.len() as FunctionId;
         self.facts.functions.push(Function {
+            decorator_calls: Vec::new(),
             name: "<lambda>".to_string(),
             qname: qname.clone(),
             kind: FunctionKind::Closure,

@@ -274,6 +274,7 @@ impl Extractor<'_> {
         } = item;
         let start = vis_start(vis).unwrap_or_else(|| sig_start(sig));
         let function = Function {
+            decorator_calls: Vec::new(),
             name: sig.ident.to_string(),
             qname,
             kind,
@@ -333,6 +334,7 @@ impl Extractor<'_> {
             .filter_map(|p| self.scopes.resolve(&p).callee())
             .collect();
         self.facts.classes.push(Class {
+            decorator_calls: Vec::new(),
             name: ident.to_string(),
             qname: format!("{}.{ident}", self.prefix),
             bases,

@@ -110,6 +110,7 @@ impl<'src> Extractor<'src> {
             _ => "<closure>",
         };
         Function {
+            decorator_calls: Vec::new(),
             name: name.to_string(),
             qname: format!("{}.{name}@{}", self.prefix, span.line),
             kind,
@@ -273,6 +274,7 @@ impl<'src> Extractor<'src> {
             None => (None, None),
         };
         self.facts.loops.push(Loop {
+            bindings: Vec::new(),
             kind,
             span,
             iterable,
