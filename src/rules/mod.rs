@@ -6,6 +6,8 @@
 //! has docs, fixtures and a family with logic.
 
 mod blocking_call;
+mod chain;
+mod globs;
 pub mod meta;
 
 use crate::facts::Span;
