@@ -7,7 +7,11 @@ use globset::{Candidate, Glob, GlobSet};
 /// Compile one catalog pattern. Catalogs are written in each language's own
 /// spelling; resolved callees use `.` between path segments everywhere, so
 /// `std::fs::read` is matched as `std.fs.read`.
+/// An empty alternative (`{,()}`) never matches in globset, so it is an error.
 pub fn glob(pattern: &str) -> Result<Glob, String> {
+    if pattern.contains("{,") || pattern.contains(",}") || pattern.contains(",,") {
+        return Err(format!("bad glob {pattern:?}: empty alternative"));
+    }
     Glob::new(&pattern.replace("::", ".")).map_err(|e| format!("bad glob {pattern:?}: {e}"))
 }
 
