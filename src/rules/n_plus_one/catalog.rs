@@ -44,6 +44,11 @@ pub struct Query {
     /// dict lookup) is no query.
     #[serde(default)]
     pub results: Vec<String>,
+    /// The first argument is the SQL text. Executed from a variable with no
+    /// parameters (`for statement in sql_list: cursor.execute(statement)`),
+    /// it runs a list of different statements, not one query per item.
+    #[serde(default)]
+    pub sql_first: bool,
     /// Completes "`CALLEE` ...": what the call does.
     pub what: String,
     /// The batched form in the ORM's own idiom.

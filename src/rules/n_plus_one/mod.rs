@@ -14,7 +14,9 @@
 //! 4. A call inside a loop over data to a querying project function is a
 //!    finding too, with the chain down to the query.
 //!
-//! Migrations are never reported; tests, scripts and build files are low.
+//! Migrations and tests are never reported: a migration runs once, and a
+//! test's loops run over the cases it lists, not over production data.
+//! Scripts, build files and Django management commands are low.
 
 mod catalog;
 mod loops;
@@ -22,7 +24,7 @@ mod message;
 mod models;
 
 use crate::classify::FileRole;
-use crate::facts::{FileFacts, FunctionId, FunctionKind, LoopId, Span};
+use crate::facts::{ArgValue, FileFacts, FunctionId, FunctionKind, LoopId, Span};
 use crate::finding::{Finding, Setting, Severity};
 use crate::model::{propagate, CallRef, FnRef, Model};
 use crate::rules::chain::chain;
@@ -148,17 +150,18 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for site in &sites {
         let view = views[site.file as usize].as_ref().expect("site has a view");
-        if site.loops.is_empty() || view.role == FileRole::Migration {
+        if site.loops.is_empty() || silent(view.role) {
             continue;
         }
         let rule = rule_for(view, &site.loops);
-        if ctx.enabled(rule) {
-            findings.push(message::direct(ctx, rule, site, setting(model, site, &[])));
+        let setting = setting(model, site, &[]);
+        if ctx.enabled(rule) && !setting.test {
+            findings.push(message::direct(ctx, rule, site, setting));
         }
     }
     for (call, data) in loop_calls {
         let view = views[call.file as usize].as_ref().expect("call has a view");
-        if view.role == FileRole::Migration {
+        if silent(view.role) {
             continue;
         }
         let callee = model
@@ -185,6 +188,9 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             loops: data,
         };
         let setting = setting(model, &call_site, &leaf.loops);
+        if setting.test {
+            continue;
+        }
         findings.push(message::through_helper(
             ctx,
             rule,
@@ -212,6 +218,9 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
         let Some(query) = view.catalog.query_call(&canonical, call.awaited) else {
             continue;
         };
+        if query.sql_first && statement_list(call) {
+            continue;
+        }
         let around = loops::enclosing(facts, &call.loops, call.function);
         out.push(Site {
             file,
@@ -227,6 +236,11 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
         let Some(resolved) = l.iterable_resolved.as_deref() else {
             continue;
         };
+        // Iterating a query is iterating a call (`Order.objects.filter()`),
+        // not an attribute of a result (`obj._meta.fields`).
+        if !resolved.ends_with(')') {
+            continue;
+        }
         let Some(query) = view.catalog.query_iterable(&index.canonical(resolved)) else {
             continue;
         };
@@ -241,6 +255,16 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
             loops: view.loops.data_loops(&around),
         });
     }
+}
+
+/// `execute(statement)`: SQL from a variable, no parameters.
+fn statement_list(call: &crate::facts::Call) -> bool {
+    matches!(call.args.as_slice(), [arg] if arg.keyword.is_none() && matches!(&arg.value, ArgValue::Path(p) if !p.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '.')))
+}
+
+/// Files whose loops are never reported.
+fn silent(role: FileRole) -> bool {
+    matches!(role, FileRole::Migration | FileRole::Test)
 }
 
 /// Concurrent when the innermost loop over data gathers its work.
@@ -307,15 +331,15 @@ fn setting(model: &Model, site: &Site, inner: &[LoopId]) -> Setting {
     Setting {
         request_path,
         test,
-        script: parsed.role == FileRole::Script,
+        script: parsed.role == FileRole::Script || parsed.path.contains("/management/commands/"),
         loop_depth: (site.loops.len() + inner.len()) as u32,
     }
 }
 
 /// Nested loops over data multiply the queries (D^k): one level up from two
-/// loops; tests and scripts are low.
+/// loops; scripts are low.
 fn severity(base: Severity, setting: Setting) -> Severity {
-    if setting.test || setting.script {
+    if setting.script {
         Severity::Low
     } else if setting.loop_depth >= 2 {
         base.raised()
