@@ -63,8 +63,16 @@ struct Concurrent {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Memo {
+    calls: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct File {
     helper_fix: String,
+    #[serde(default)]
+    memo: Vec<Memo>,
     #[serde(default)]
     models: Vec<ModelKind>,
     #[serde(default)]
@@ -86,9 +94,17 @@ pub struct Catalog {
     iterables: GlobSet,
     iterable_entry: Vec<usize>,
     concurrent: GlobSet,
+    memo: GlobSet,
 }
 
 impl Catalog {
+    /// Whether a call reads a cache: a function that makes it is a
+    /// read-through cache (`cache.get(key)` first, the query on a miss), so
+    /// calling it per item does not query per item.
+    pub fn memo(&self, resolved: &str) -> bool {
+        self.memo.is_match(resolved)
+    }
+
     /// The query group a canonical callee belongs to, if it runs a query.
     pub fn query_call(&self, canonical: &str, awaited: bool) -> Option<&Query> {
         let set = &self.calls;
@@ -139,8 +155,13 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
     for pattern in file.concurrent.iter().flat_map(|c| &c.calls) {
         concurrent.add(glob(pattern)?);
     }
+    let mut memo = GlobSetBuilder::new();
+    for pattern in file.memo.iter().flat_map(|m| &m.calls) {
+        memo.add(glob(pattern)?);
+    }
     let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
     Ok(Catalog {
+        memo: build(memo)?,
         models: file.models,
         queries: file.query,
         helper_fix: file.helper_fix,

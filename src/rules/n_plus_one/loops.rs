@@ -174,11 +174,13 @@ fn grows(iterable: &str) -> bool {
         && root_name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    // Model metadata and settings have a size fixed by the code.
+    // Model metadata, registries of model classes (`apps.get_models()`,
+    // `get_indexed_models()`) and settings have a size fixed by the code.
     let fixed = constant
         || matches!(root_name, "settings" | "kwargs")
         || root.contains("._meta.")
-        || root.starts_with("_meta.");
+        || root.starts_with("_meta.")
+        || root.ends_with("models()");
     !fixed
 }
 
@@ -241,6 +243,8 @@ mod tests {
             "self.FIELDS",
             "Self::VARIANTS.iter()",
             "settings.INSTALLED_APPS",
+            "apps.get_models()",
+            "get_indexed_models()",
             "kwargs.items()",
             "self._meta.fields",
             "enumerate([a, b])",

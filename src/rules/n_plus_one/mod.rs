@@ -100,7 +100,24 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let memoised: Vec<Vec<bool>> = model
         .files
         .iter()
-        .map(|f| f.facts.functions.iter().map(memoising).collect())
+        .zip(&views)
+        .map(|(f, view)| {
+            let mut memo: Vec<bool> = f.facts.functions.iter().map(memoising).collect();
+            if let Some(view) = view {
+                for call in &f.facts.calls {
+                    if call
+                        .resolved
+                        .as_deref()
+                        .is_some_and(|r| view.catalog.memo(r))
+                    {
+                        if let Some(g) = call.function.and_then(|g| named(&f.facts, g)) {
+                            memo[g as usize] = true;
+                        }
+                    }
+                }
+            }
+            memo
+        })
         .collect();
     let seeds = sites.iter().enumerate().filter_map(|(i, site)| {
         let f = named(&model.files[site.file as usize].facts, site.function?)?;
@@ -289,7 +306,8 @@ fn named(facts: &FileFacts, mut func: FunctionId) -> Option<FunctionId> {
 }
 
 /// A memoised function queries once, not per call: `@lru_cache`, `@cache`,
-/// `@cached_property`, `@memoize`.
+/// `@cached_property`, `@memoize` (and, see [`Catalog::memo`], functions
+/// that read a cache first).
 fn memoising(f: &crate::facts::Function) -> bool {
     f.decorators.iter().any(|d| {
         let name = d.rsplit(['.', ':']).next().unwrap_or(d);
