@@ -18,10 +18,10 @@
 //! test's loops run over the cases it lists, not over production data.
 //! Scripts, build files and Django management commands are low.
 
-mod catalog;
+pub(super) mod catalog;
 mod loops;
 mod message;
-mod models;
+pub(super) mod models;
 
 use crate::classify::FileRole;
 use crate::facts::{ArgValue, FileFacts, FunctionId, FunctionKind, LoopId, Span};
