@@ -5,6 +5,7 @@
 //! to a family edits no list here. `tests/meta.rs` checks that every rule
 //! has docs, fixtures and a family with logic.
 
+mod adhoc_cache;
 mod blocking_call;
 mod chain;
 mod globs;
@@ -96,6 +97,7 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
     ("n-plus-one", n_plus_one::check),
     ("blocking-call", blocking_call::check),
+    ("adhoc-cache", adhoc_cache::check),
 ];
 
 /// Run every family that has an enabled rule.
