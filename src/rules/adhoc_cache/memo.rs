@@ -1,0 +1,103 @@
+//! `adhoc-cache/unbounded-memo`: a module- or class-level map that functions
+//! fill with computed values under changing keys and that nothing ever
+//! evicts. Reported at the declaration, with the writes as evidence.
+
+use super::containers::{Computed, Container, Containers, Home, WriteSite};
+use super::fresh::Origin;
+use super::{cause, severity, Family};
+use crate::facts::Language;
+use crate::finding::{Evidence, Finding, Setting};
+
+/// Rule id.
+pub const RULE: &str = "adhoc-cache/unbounded-memo";
+
+/// Report every container that is written and never evicted.
+pub fn check(family: &Family, containers: &Containers, out: &mut Vec<Finding>) {
+    for container in &containers.list {
+        if container.evicted || container.writes.is_empty() {
+            continue;
+        }
+        out.push(finding(family, container));
+    }
+}
+
+/// What a stored value is read from, if fresh data.
+fn origin(family: &Family, write: &WriteSite) -> Option<Origin> {
+    match write.value {
+        Computed::Call(id) => family.fresh.call(write.file, id),
+        Computed::Closure(f) => family.fresh.body(write.file, f),
+    }
+}
+
+fn finding(family: &Family, container: &Container) -> Finding {
+    let model = family.model();
+    let file = model.file(container.file);
+    let decl = container.decl;
+    let origin = container.writes.iter().find_map(|w| origin(family, w));
+    let mut setting = Setting::default();
+    let mut evidence = Vec::new();
+    for write in &container.writes {
+        let writer = model.file(write.file);
+        setting.request_path |= family
+            .setting(write.file, Some(write.function))
+            .request_path;
+        evidence.push(Evidence {
+            path: writer.path.clone(),
+            line: write.span.line,
+            note: format!(
+                "{} stores a value under a new key",
+                family.describe(write.file, write.function)
+            ),
+        });
+    }
+    let first = &container.writes[0];
+    let first_file = model.file(first.file);
+    let writer = family.describe(first.file, first.function);
+    let place = match (container.home, file.language) {
+        (Home::Module, Language::Rust) => "a static map",
+        (Home::Module, _) => "a module-level map",
+        (Home::Class, _) => "a class-level map",
+        (Home::Field, _) => "a shared map field",
+    };
+    let more = match container.writes.len() {
+        1 => String::new(),
+        n => format!(" and {} other place{}", n - 1, if n > 2 { "s" } else { "" }),
+    };
+    let request = if setting.request_path {
+        " on the request path"
+    } else {
+        ""
+    };
+    let stale = match &origin {
+        Some(o) => format!(
+            "; it holds data read from {} ({}) that goes stale when the source changes, and each worker process keeps its own, diverging copy",
+            o.fresh.noun(),
+            o.text
+        ),
+        None => String::from("; each worker process keeps its own copy"),
+    };
+    let catalog = family
+        .catalog(container.file)
+        .expect("containers have catalogs");
+    let mut finding = family.ctx.finding(RULE, container.file, decl.span);
+    finding.severity = severity(finding.severity, origin.is_some(), setting);
+    finding.message = format!(
+        "`{}` is {place} used as a cache: {writer}{request} stores a value per key (at {}:{}{more}) and nothing ever evicts, so it grows with every distinct key for the life of the process{stale}.",
+        decl.target, first_file.path, first.span.line
+    );
+    finding.fix = if origin.is_some() {
+        catalog.fix_shared.clone()
+    } else {
+        catalog.fix_growth.clone()
+    };
+    if let Some(o) = origin {
+        evidence.extend(o.evidence);
+    }
+    finding.evidence = evidence;
+    finding.setting = setting;
+    finding.anchor = decl.target.clone();
+    let resolved = decl.resolved.clone().unwrap_or_default();
+    finding.cause = cause(&file.path, &resolved, &decl.target);
+    finding.scope = Some(resolved);
+    finding
+}
