@@ -1,14 +1,17 @@
 //! `adhoc-cache/unbounded-lru`: a memoising decorator (`functools.cache`,
 //! `functools.lru_cache`) on a function that reads the database or the
 //! network (its result never refreshes; unbounded keys when no size is
-//! given), or on a method (the cache keeps every `self` alive).
+//! given), or on a method of a class instantiated per request or per loop
+//! iteration (the cache keeps every `self` alive). A function whose cache
+//! the project clears (`f.cache_clear()`) is managed and left alone.
 //! `functools.cached_property` is per instance and is left alone.
 
 use super::catalog::Memo;
 use super::{cause, severity, Family};
 use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionKind, Span};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::model::FnRef;
+use std::collections::HashSet;
 
 /// Rule id.
 pub const RULE: &str = "adhoc-cache/unbounded-lru";
@@ -88,9 +91,47 @@ fn decorator(facts: &FileFacts, func: &Function, memo: &Memo) -> Option<Decorato
     None
 }
 
-/// Report memoised functions that read changing data, and memoised methods.
+/// Functions whose cache the project clears (`get_hashers.cache_clear()`):
+/// the cache is managed, by name.
+fn cleared<'a>(family: &'a Family) -> HashSet<&'a str> {
+    family
+        .model()
+        .files
+        .iter()
+        .flat_map(|f| &f.facts.calls)
+        .filter(|c| c.name == "cache_clear")
+        .filter_map(|c| {
+            let receiver = c.callee.strip_suffix(".cache_clear")?;
+            Some(receiver.rsplit('.').next().unwrap_or(receiver))
+        })
+        .collect()
+}
+
+/// Callees constructed per request or per loop iteration: a class among
+/// them has many short-lived instances, which a method cache keeps alive.
+fn instantiated_often<'a>(family: &'a Family) -> HashSet<&'a str> {
+    let model = family.model();
+    let mut out = HashSet::new();
+    for (fi, file) in model.files.iter().enumerate() {
+        for call in &file.facts.calls {
+            let often = !call.loops.is_empty()
+                || call
+                    .function
+                    .is_some_and(|f| family.on_request_path(fi as u32, f));
+            if let (true, Some(resolved)) = (often, call.resolved.as_deref()) {
+                out.insert(resolved);
+            }
+        }
+    }
+    out
+}
+
+/// Report memoised functions that read changing data, and memoised methods
+/// of classes instantiated per request or per loop iteration.
 pub fn check(family: &Family, out: &mut Vec<Finding>) {
     let model = family.model();
+    let cleared = cleared(family);
+    let instantiated = instantiated_often(family);
     for (fi, file) in model.files.iter().enumerate() {
         let fi = fi as u32;
         let Some(memo) = family.catalog(fi).and_then(|c| c.memo.as_ref()) else {
@@ -106,11 +147,15 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             let Some(dec) = decorator(&file.facts, func, memo) else {
                 continue;
             };
+            if cleared.contains(func.name.as_str()) {
+                continue;
+            }
+            let class = func.qname.rsplit_once('.').map_or("", |(c, _)| c);
             let method = func.kind == FunctionKind::Method
-                && !func
-                    .decorators
-                    .iter()
-                    .any(|d| d == "staticmethod" || d == "classmethod");
+                && instantiated.contains(class)
+                && !func.decorators.iter().any(|d| {
+                    matches!(d.as_str(), "staticmethod" | "classmethod" | "classproperty")
+                });
             let here = FnRef {
                 file: fi,
                 func: id as u32,
@@ -141,12 +186,7 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             }
             let setting = family.setting(fi, Some(id as u32));
             let mut finding = family.ctx.finding(RULE, fi, dec.span);
-            let base = if dec.bound == Bound::Unbounded {
-                Severity::Medium
-            } else {
-                finding.severity
-            };
-            finding.severity = severity(base, origin.is_some(), setting);
+            finding.severity = severity(finding.severity, origin.is_some(), setting);
             finding.message = format!("`{}` on `{}`: {}.", dec.text, func.name, risks.join("; "));
             finding.fix = if method && origin.is_none() {
                 memo.fix_method.clone()

@@ -1,6 +1,13 @@
 //! `adhoc-cache/unbounded-memo`: a module- or class-level map that functions
 //! fill with computed values under changing keys and that nothing ever
 //! evicts. Reported at the declaration, with the writes as evidence.
+//!
+//! Only when the values are read from the database or the network (the map
+//! also goes stale), or when the map is written while serving a request
+//! (its keys then come from traffic). A memo of pure computations written
+//! elsewhere is keyed, in practice, by things the code or the configuration
+//! bounds — classes, language codes, database aliases (Django's own
+//! `_translations`, `_connection_pools`) — and is left alone.
 
 use super::containers::{Computed, Container, Containers, Home, WriteSite};
 use super::fresh::Origin;
@@ -17,7 +24,14 @@ pub fn check(family: &Family, containers: &Containers, out: &mut Vec<Finding>) {
         if container.evicted || container.writes.is_empty() {
             continue;
         }
-        out.push(finding(family, container));
+        let fresh = container.writes.iter().any(|w| origin(family, w).is_some());
+        let serving = container
+            .writes
+            .iter()
+            .any(|w| family.on_request_path(w.file, w.function));
+        if fresh || serving {
+            out.push(finding(family, container));
+        }
     }
 }
 

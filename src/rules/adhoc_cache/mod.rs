@@ -14,8 +14,8 @@
 //!   (`unbounded-lru`), [`process`] (`process-memo`), [`expiry`]
 //!   (`no-expiry`).
 //!
-//! Tests, scripts and migrations are never reported: their caches die with
-//! the run.
+//! Tests, scripts, migrations and management commands are never reported:
+//! their caches die with the run.
 
 mod catalog;
 mod containers;
@@ -39,8 +39,7 @@ struct Family<'a> {
     ctx: &'a RuleContext<'a>,
     catalogs: &'static HashMap<&'static str, Catalog>,
     fresh: FreshIndex<'a>,
-    /// Named functions that run while serving a request: handlers and
-    /// every project function they call, transitively.
+    /// Functions that run while serving a request (see [`serving`]).
     serving: HashSet<FnRef>,
 }
 
@@ -56,15 +55,10 @@ impl Family<'_> {
 
     /// Whether code in this function runs while serving a request.
     fn on_request_path(&self, file: u32, function: u32) -> bool {
-        let facts = &self.model().file(file).facts;
-        let mut cur = Some(function);
-        while let Some(id) = cur {
-            if self.model().handler(FnRef { file, func: id }).is_some() {
-                return true;
-            }
-            cur = facts.functions.get(id as usize).and_then(|f| f.parent);
-        }
-        named(facts, function).is_some_and(|f| self.serving.contains(&FnRef { file, func: f }))
+        self.serving.contains(&FnRef {
+            file,
+            func: function,
+        })
     }
 
     /// A function for a message: "`plan_for`", "a request handler in
@@ -104,49 +98,51 @@ impl Family<'_> {
     }
 }
 
-/// Whether a file serves traffic: tests, scripts and migrations do not.
+/// Whether a file serves traffic: tests, scripts, migrations and Django
+/// management commands (one-shot processes) do not.
 fn serves(file: &ParsedFile) -> bool {
-    file.role == FileRole::Source
+    file.role == FileRole::Source && !file.path.contains("/management/commands/")
 }
 
-/// Handlers and the project functions they reach.
+/// Handlers and the functions they reach: the project functions they call
+/// and the closures defined inside them, transitively.
 fn serving(model: &Model) -> HashSet<FnRef> {
-    let mut calls: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
+    let mut next: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
     let mut queue = Vec::new();
     for (fi, file) in model.files.iter().enumerate() {
         let fi = fi as u32;
-        for (id, _) in file.facts.functions.iter().enumerate() {
+        for (id, func) in file.facts.functions.iter().enumerate() {
             let f = FnRef {
                 file: fi,
                 func: id as u32,
             };
             if model.handler(f).is_some() {
-                if let Some(named) = named(&file.facts, id as u32) {
-                    queue.push(FnRef {
-                        file: fi,
-                        func: named,
-                    });
-                }
+                queue.push(f);
+            }
+            if let Some(parent) = func.parent {
+                next.entry(FnRef {
+                    file: fi,
+                    func: parent,
+                })
+                .or_default()
+                .push(f);
             }
         }
         for call in &file.facts.calls {
-            let Some(caller) = call.function.and_then(|f| named(&file.facts, f)) else {
+            let (Some(caller), Some(callee)) = (call.function, model.callee(fi, call)) else {
                 continue;
             };
-            if let Some(callee) = model.callee(fi, call) {
-                calls
-                    .entry(FnRef {
-                        file: fi,
-                        func: caller,
-                    })
-                    .or_default()
-                    .push(callee);
-            }
+            next.entry(FnRef {
+                file: fi,
+                func: caller,
+            })
+            .or_default()
+            .push(callee);
         }
     }
     let mut seen: HashSet<FnRef> = queue.iter().copied().collect();
     while let Some(f) = queue.pop() {
-        for &g in calls.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
+        for &g in next.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
             if seen.insert(g) {
                 queue.push(g);
             }
