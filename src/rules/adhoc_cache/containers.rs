@@ -52,6 +52,9 @@ pub struct WriteSite {
     pub span: Span,
     /// How the value is computed.
     pub value: Computed,
+    /// The key names a record or a resource (`post.id`, `user_id`, `url`):
+    /// one entry per row or URL, so the map grows with the data.
+    pub data_key: bool,
 }
 
 /// An empty map declared where it outlives requests.
@@ -190,6 +193,7 @@ impl<'a> Containers<'a> {
                             function,
                             span: assign.span,
                             value,
+                            data_key: assign.key.as_deref().is_some_and(data_key),
                         });
                     }
                 }
@@ -238,11 +242,13 @@ impl<'a> Containers<'a> {
                 let value = positional(&call.args, write.value)
                     .and_then(|v| computed(facts, function, v, call.span));
                 if let (false, Some(value)) = (key_constant, value) {
+                    let key = write.key.and_then(|k| positional(&call.args, k));
                     self.list[i].writes.push(WriteSite {
                         file: fi,
                         function,
                         span: call.span,
                         value,
+                        data_key: matches!(key, Some(ArgValue::Path(p)) if data_key(p)),
                     });
                 }
             }
@@ -276,6 +282,12 @@ impl<'a> Containers<'a> {
         let own = ["self.", "this.", "cls.", "@@", "@", "Self::"]
             .iter()
             .find_map(|p| receiver.strip_prefix(p));
+        // A JS/TS class property written through `this` is an instance
+        // field (facts do not mark `static`): per object, not per process.
+        let javascript = file.language.family() == "javascript";
+        if javascript && receiver.starts_with("this.") {
+            return None;
+        }
         if let Some(attr) = own {
             if let Some(i) = class_qname().and_then(|c| lookup(&format!("{c}.{attr}"))) {
                 return Some(i);
@@ -367,6 +379,22 @@ fn constant_text(key: &str) -> bool {
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
 }
 
+/// A key that names a record or a resource: `post.id`, `user_id`,
+/// `userId`, `order.pk`, `request.path`, `url`, `email`.
+fn data_key(key: &str) -> bool {
+    let last = key.rsplit(['.', '[', ':']).next().unwrap_or(key);
+    let last = last.trim_end_matches([']', ')']).trim_start_matches('@');
+    let lower = last.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "id" | "pk" | "uuid" | "url" | "uri" | "path" | "email" | "slug" | "token" | "username"
+    ) || ["_id", "_pk", "_uuid", "_url", "_email", "_slug"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+        || last.ends_with("Id")
+        || last.ends_with("Url")
+}
+
 /// How a stored value is computed, if it is: a call, a local variable bound
 /// to a call earlier in the same function, or a closure. Parameters,
 /// functions and classes stored by name (registries) are not computed.
@@ -378,6 +406,11 @@ pub(super) fn computed(
 ) -> Option<Computed> {
     match value {
         ArgValue::Call(id) => Some(Computed::Call(*id)),
+        // An object built per write (`{ html: convert(post), at: now }`).
+        ArgValue::Map(entries) => entries.iter().find_map(|(_, v)| match v {
+            ArgValue::Call(id) => Some(Computed::Call(*id)),
+            _ => None,
+        }),
         ArgValue::Closure(f) => Some(Computed::Closure(*f)),
         // A local variable, by name (`value`) or, where the extractor
         // follows it, as the expression it holds (`list()`).
@@ -417,5 +450,7 @@ mod tests {
         assert!(!constant_text("key"));
         assert!(!constant_text("request.user.id"));
         assert!(!constant_text("(a, b)"));
+        assert!(data_key("post.id") && data_key("user_id") && data_key("userId"));
+        assert!(data_key("request.path") && !data_key("language") && !data_key("cls"));
     }
 }

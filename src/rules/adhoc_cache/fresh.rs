@@ -147,6 +147,11 @@ impl<'a> FreshIndex<'a> {
         let parsed = self.model.file(file);
         let sources = self.sources.get(parsed.language.family())?;
         if let Some((catalog, index)) = &sources.queries {
+            // A read from a cache is a copy, not the source: caching it
+            // again is layering, not staleness of its own.
+            if catalog.memo(resolved) {
+                return None;
+            }
             let canonical = index.canonical(resolved);
             if catalog.query_call(&canonical, call.awaited).is_some() {
                 return Some(Fresh::Database);

@@ -3,8 +3,9 @@
 //! evicts. Reported at the declaration, with the writes as evidence.
 //!
 //! Only when the values are read from the database or the network (the map
-//! also goes stale), or when the map is written while serving a request
-//! (its keys then come from traffic). A memo of pure computations written
+//! also goes stale), when the map is written while serving a request (its
+//! keys then come from traffic), or when the key names a record or a
+//! resource (`post.id`, `user_id`, `url`: one entry per row). A memo of pure computations written
 //! elsewhere is keyed, in practice, by things the code or the configuration
 //! bounds — classes, language codes, database aliases (Django's own
 //! `_translations`, `_connection_pools`) — and is left alone.
@@ -18,10 +19,29 @@ use crate::finding::{Evidence, Finding, Setting};
 /// Rule id.
 pub const RULE: &str = "adhoc-cache/unbounded-memo";
 
+/// Functions that fill registries and per-object state at setup time, not
+/// caches: `register`, `__init__`, `constructor`, `initialize`, `setup`.
+const SETUP: &[&str] = &[
+    "register",
+    "init",
+    "initialize",
+    "constructor",
+    "setup",
+    "configure",
+    "install",
+    "connect",
+    "subscribe",
+];
+
 /// Report every container that is written and never evicted.
 pub fn check(family: &Family, containers: &Containers, out: &mut Vec<Finding>) {
+    let model = family.model();
     for container in &containers.list {
-        if container.evicted || container.writes.is_empty() {
+        let setup = |w: &WriteSite| {
+            let func = &model.file(w.file).facts.functions[w.function as usize];
+            super::named_like(&func.name, SETUP)
+        };
+        if container.evicted || container.writes.is_empty() || container.writes.iter().all(setup) {
             continue;
         }
         let fresh = container.writes.iter().any(|w| origin(family, w).is_some());
@@ -29,7 +49,8 @@ pub fn check(family: &Family, containers: &Containers, out: &mut Vec<Finding>) {
             .writes
             .iter()
             .any(|w| family.on_request_path(w.file, w.function));
-        if fresh || serving {
+        let data_keyed = container.writes.iter().any(|w| w.data_key);
+        if fresh || serving || data_keyed {
             out.push(finding(family, container));
         }
     }

@@ -151,6 +151,21 @@ fn serving(model: &Model) -> HashSet<FnRef> {
     seen
 }
 
+/// Whether a function is named with one of `words` first, then the end of
+/// the name or a new word: `reload_settings`, `refreshCache`, `reset!`,
+/// `__init__` for `init`.
+fn named_like(name: &str, words: &[&str]) -> bool {
+    let name = name.trim_start_matches('_');
+    words.iter().any(|w| {
+        name.get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w))
+            && name[w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == '_' || c == '!' || c.is_ascii_uppercase())
+    })
+}
+
 /// The root cause of a finding: the cache itself, named without line
 /// numbers (see [`crate::finding::CAUSE_SEPARATOR`]).
 fn cause(path: &str, scope: &str, name: &str) -> String {

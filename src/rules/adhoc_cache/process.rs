@@ -70,18 +70,8 @@ fn process_wide(facts: &FileFacts, assign: &Assign) -> bool {
     }
 }
 
-/// `reload_settings`, `refreshCache`, `reset!`, `load`: a word of
-/// [`REFRESHERS`] first, then the end of the name or a new word.
 fn refresher(name: &str) -> bool {
-    let name = name.trim_start_matches('_');
-    REFRESHERS.iter().any(|r| {
-        name.get(..r.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(r))
-            && name[r.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| c == '_' || c == '!' || c.is_ascii_uppercase())
-    })
+    super::named_like(name, REFRESHERS)
 }
 
 /// Report process-wide values read once from fresh data and never refreshed.
