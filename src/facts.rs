@@ -313,6 +313,8 @@ pub enum AssignScope {
     Class,
     /// Inside a function: local variables, and instance attributes
     /// (`self.x = ..`, `this.x = ..`, Ruby `@x` in an instance method).
+    /// Also a function's stores to module-level names (after Python
+    /// `global NAME`, or `CACHE[k] = v`): `resolved` tells them apart.
     Local,
 }
 
@@ -327,8 +329,9 @@ pub enum AssignOp {
     OrBind,
     /// `x += v` and the other augmented assignments.
     Augmented,
-    /// A store into a container by key: `x[k] = v`, `x[k] ||= v`. `target`
-    /// names the container and `key` the subscript.
+    /// A store into a container by key: `x[k] = v`, `x[k] ||= v`, `x[k] += v`
+    /// (a keyed store is `Subscript` whatever its operator). `target` names
+    /// the container and `key` the subscript.
     Subscript,
 }
 
