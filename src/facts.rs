@@ -313,8 +313,10 @@ pub enum AssignScope {
     Class,
     /// Inside a function: local variables, and instance attributes
     /// (`self.x = ..`, `this.x = ..`, Ruby `@x` in an instance method).
-    /// Also a function's stores to module-level names (after Python
-    /// `global NAME`, or `CACHE[k] = v`): `resolved` tells them apart.
+    /// A function's store to a module-level or class-level name (after
+    /// Python `global NAME`, `CACHE[k] = v`, Ruby `@@cache[k] = v`) takes
+    /// the scope where the name lives (`Module`/`Class`) and keeps
+    /// `function` set.
     Local,
 }
 
