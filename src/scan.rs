@@ -199,6 +199,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     let files_scanned = walked.files.len() - skipped.iter().filter(|s| !s.path.is_empty()).count();
     let mut suppressed = Vec::new();
     let mut suppression_problems = Vec::new();
+    let mut churn = Churn::none();
     let findings = if options.parse_only {
         Vec::new()
     } else {
@@ -213,9 +214,15 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
                 finding.severity = *severity;
             }
         }
+        // One `git log` per scan, and only when there is something to rank.
+        churn = if options.churn_window_days > 0 && !findings.is_empty() {
+            Churn::from_git(&options.root, options.churn_window_days)
+        } else {
+            Churn::none()
+        };
         // Fingerprints are numbered before suppressions apply, so adding a
         // suppression does not change the identity of other findings.
-        crate::rank::rank(&mut findings);
+        crate::rank::rank(&mut findings, &churn);
         let outcome = suppress::apply(findings, &suppressions, &options.selection);
         suppressed = outcome.suppressed;
         suppression_problems = outcome.problems;
@@ -224,12 +231,6 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     let register = if options.parse_only {
         Register::default()
     } else {
-        // One `git log` per scan, and only when there is something to rank.
-        let churn = if options.churn_window_days > 0 && !findings.is_empty() {
-            Churn::from_git(&options.root, options.churn_window_days)
-        } else {
-            Churn::none()
-        };
         register::build(
             &findings,
             &register::BuildOptions {
