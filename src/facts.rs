@@ -254,6 +254,9 @@ pub struct Loop {
     /// `for (k, v) in` / `for k, v in` → `k`, `v`; `orders.each do |o|`,
     /// `orders.map(o => ..)`, `for (const o of orders)`, `.for_each(|o| ..)`
     /// → `o`. Destructured fields bind their own names. Empty for `while`.
+    /// Where a fold's callback takes the accumulator first (Ruby `inject`/
+    /// `reduce`, Rust `fold`/`try_fold`/`scan`), the element's names come
+    /// first and the accumulator's last: `inject(0) { |sum, o| }` → `o`, `sum`.
     pub bindings: Vec<String>,
 }
 
@@ -348,8 +351,9 @@ pub struct Assign {
     pub target: String,
     /// The target resolved like a callee: module-level names become
     /// `module.NAME` (also where a function writes to a global, e.g. after
-    /// Python `global NAME`), class attributes and `self.x`/`this.x`/`@x`
-    /// become `module.Class.x`. None for locals.
+    /// Python `global NAME`), class attributes and `self.x`/`this.x`/`@x`/
+    /// `@@x` become `module.Class.x` (sigils dropped, as in method names),
+    /// Rust struct fields `module.Struct.field`. None for locals.
     pub resolved: Option<String>,
     /// Where the target lives.
     pub scope: AssignScope,
