@@ -383,7 +383,10 @@ const conf = {
   nested: [[[[[[[deep]]]]]]],
 };
 run(make(), new Worker('w.js'), [...rest, 1], `t${x}`, -1);
+exports.a = exports.b = new Map();
 "#);
+    let chained = assigns(&f, "exports.a")[0];
+    assert_eq!(call_of(&f, chained.value.as_ref()).callee, "Map");
     let conf = assigns(&f, "conf")[0];
     let Some(ArgValue::Map(entries)) = &conf.value else {
         panic!("{:?}", conf.value)

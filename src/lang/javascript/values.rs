@@ -35,11 +35,14 @@ pub(super) struct Slots {
 }
 
 impl Slots {
-    /// A slot for a call or function node.
+    /// The slot of a call or function node (one per node: `a = b = f()`
+    /// names `f()` twice).
     pub(super) fn wait_for(&mut self, node: Node) -> u32 {
-        let slot = self.filled.len() as u32;
-        self.filled.push((None, node.start_byte(), node.end_byte()));
-        self.waiting.insert(node.id(), slot);
+        let next = self.filled.len() as u32;
+        let slot = *self.waiting.entry(node.id()).or_insert(next);
+        if slot == next {
+            self.filled.push((None, node.start_byte(), node.end_byte()));
+        }
         slot
     }
 
@@ -129,7 +132,7 @@ impl<'a, 't> Walker<'a, 't> {
     }
 
     fn value_at(&mut self, node: Node<'t>, depth: usize) -> ArgValue {
-        let node = self.unwrap(node);
+        let node = self.stored_value(node);
         let kind = self.kind(node);
         match kind {
             Kind::String => ArgValue::Str(truncate(unquote(self.text_of(node)).to_string())),
@@ -140,12 +143,13 @@ impl<'a, 't> Walker<'a, 't> {
             // A function passed by name: a project module passed whole
             // (`app.get('*', require('./controller'))`) stands for its
             // exported function, `<module>.default`, as when it is called.
-            Kind::Identifier | Kind::Member => match node.kind() {
-                "identifier" if self.text_of(node) == "undefined" => ArgValue::Null,
-                _ => match self.chain(node, Use::Callee).resolved {
-                    Some(path) => ArgValue::Path(path),
-                    None => ArgValue::Path(tree::compact(node, self.text, MAX_TEXT)),
-                },
+            Kind::Identifier => match self.text_of(node) {
+                "undefined" => ArgValue::Null,
+                name => ArgValue::Path(self.name_path(name)),
+            },
+            Kind::Member => match self.chain(node, Use::Callee).resolved {
+                Some(path) => ArgValue::Path(path),
+                None => ArgValue::Path(tree::compact(node, self.text, MAX_TEXT)),
             },
             Kind::Call if self.required_in(node).is_some_and(|(_, direct)| direct) => {
                 match self.chain(node, Use::Callee).resolved {
@@ -220,13 +224,32 @@ impl<'a, 't> Walker<'a, 't> {
         ArgValue::Map(entries)
     }
 
-    /// A bare name as a value: what it is bound to, else the name.
+    /// A bare name as a value: what it is bound to, else the name (as a
+    /// callee chain of one name resolves).
     fn name_path(&self, name: &str) -> String {
         match self.lookup(name) {
             Some(Binding::Known(target)) => target.clone(),
             Some(Binding::Module(module)) => format!("{module}.default"),
             Some(Binding::Unknown) | None => name.to_string(),
         }
+    }
+
+    /// What an expression evaluates to, looking through wrappers (see
+    /// [`Walker::unwrap`]) and chained assignments (`a = b = new Map()`).
+    fn stored_value(&self, node: Node<'t>) -> Node<'t> {
+        let mut cur = node;
+        for _ in 0..MAX_UNWRAP {
+            let next = match self.kind(cur) {
+                Kind::Wrapper | Kind::Await => super::resolve::first_named(cur),
+                Kind::Assignment => self.field(cur, super::kinds::Field::Right),
+                _ => None,
+            };
+            match next {
+                Some(inner) => cur = inner,
+                None => break,
+            }
+        }
+        cur
     }
 
     /// Look through `await`, parentheses and type assertions.
