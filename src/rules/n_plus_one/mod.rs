@@ -236,6 +236,9 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
         let Some(resolved) = call.resolved.as_deref() else {
             continue;
         };
+        if !view.catalog.may_query(resolved, call.awaited) {
+            continue;
+        }
         let canonical = index.canonical(resolved);
         let Some(query) = view.catalog.query_call(&canonical, call.awaited) else {
             continue;
