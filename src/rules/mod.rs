@@ -6,13 +6,17 @@
 //! has docs, fixtures and a family with logic.
 
 mod blocking_call;
+mod chain;
+mod globs;
 pub mod meta;
+mod n_plus_one;
 
 use crate::facts::Span;
 use crate::finding::{Finding, Setting};
 use crate::model::Model;
 
 pub use blocking_call::compile_catalog as compile_blocking_catalog;
+pub use n_plus_one::compile_catalog as compile_n_plus_one_catalog;
 
 /// Which rules run: `--select` and `--ignore`, by rule id or family.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +93,10 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 
 /// Families with logic. A family listed in [`meta::FAMILIES`] but not here
 /// has no rules yet.
-pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[("blocking-call", blocking_call::check)];
+pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
+    ("n-plus-one", n_plus_one::check),
+    ("blocking-call", blocking_call::check),
+];
 
 /// Run every family that has an enabled rule.
 pub fn run(ctx: &RuleContext) -> Vec<Finding> {
