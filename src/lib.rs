@@ -19,6 +19,7 @@ pub mod rank;
 pub mod register;
 pub mod rules;
 pub mod scan;
+pub mod schema;
 pub mod source;
 pub mod suppress;
 pub mod walk;

@@ -48,6 +48,11 @@ pub struct RuleContext<'a> {
     pub model: &'a Model,
     /// Which rules run.
     pub selection: &'a Selection,
+    /// The scan root, for the few project files that are not source code
+    /// (manifests naming the database driver).
+    pub root: &'a std::path::Path,
+    /// Scan-level notes a family adds (a table queried but not defined).
+    pub notes: std::sync::Mutex<Vec<crate::scan::Note>>,
 }
 
 impl RuleContext<'_> {
