@@ -14,6 +14,7 @@ pub mod finding;
 pub mod lang;
 pub mod layout;
 pub mod model;
+pub mod orm;
 pub mod push;
 pub mod rank;
 pub mod register;
