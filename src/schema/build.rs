@@ -7,6 +7,7 @@ use super::{Catalog, Phase, Source, SourcedOp};
 use crate::classify::FileRole;
 use crate::facts::Language;
 use crate::model::{Model, ParsedFile};
+use crate::orm::Entities;
 use std::cmp::Ordering;
 use std::path::Path;
 
@@ -35,12 +36,21 @@ impl Collected {
 /// Build the project's catalog. `root` is the scan root, whose manifests
 /// (`Gemfile`, `Cargo.toml`, `package.json`, `config/database.yml` ...)
 /// help tell the database; None reads no files.
-pub fn build(model: &Model, root: Option<&Path>) -> Catalog {
+pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog {
     let mut collected = Collected::default();
     let order = migration_order(model);
     for (position, &file) in order.iter().enumerate() {
-        sql_file_ops(model.file(file), position, &mut collected);
+        let file = model.file(file);
+        match file.language {
+            Language::Sql => sql_file_ops(file, position, &mut collected),
+            _ => {
+                if let Some(phase) = super::rails::phase(&file.path) {
+                    super::rails::file_ops(file, phase, position, &mut collected);
+                }
+            }
+        }
     }
+    super::models::entity_ops(entities, &mut collected);
     if let Some(root) = root.filter(|r| r.is_dir()) {
         collected.evidence.extend(dialect::from_manifests(root));
     }
@@ -57,14 +67,20 @@ pub fn build(model: &Model, root: Option<&Path>) -> Catalog {
     catalog
 }
 
-/// The schema-bearing files of the project, migrations in the order they
-/// apply (natural order of their paths: `V2__` before `V10__`), then the
-/// rest. Tests and down migrations are left out.
+/// The schema-bearing files of the project (SQL files, Rails schema and
+/// migrations) in the order they apply: natural order of their paths
+/// (`V2__` before `V10__`, timestamps in order). Tests and down migrations
+/// are left out.
 pub fn migration_order(model: &Model) -> Vec<u32> {
     let mut files: Vec<u32> = (0..model.files.len() as u32)
         .filter(|&i| {
             let f = model.file(i);
-            f.language == Language::Sql && f.role != FileRole::Test && !is_down_migration(&f.path)
+            let schema_file = match f.language {
+                Language::Sql => !is_down_migration(&f.path),
+                Language::Ruby => super::rails::phase(&f.path).is_some(),
+                _ => false,
+            };
+            schema_file && f.role != FileRole::Test
         })
         .collect();
     files.sort_by(|&a, &b| natural_cmp(&model.file(a).path, &model.file(b).path));

@@ -16,6 +16,8 @@
 pub mod build;
 mod ddl;
 pub mod dialect;
+mod models;
+mod rails;
 mod render;
 mod tokens;
 
@@ -308,6 +310,21 @@ pub enum Op {
     },
 }
 
+impl Op {
+    /// Give facts built without a position (`path` empty) this source.
+    pub fn fill_source(&mut self, source: &Source) {
+        let slot = match self {
+            Op::AddColumn { column, .. } => &mut column.source,
+            Op::AddIndex { index, .. } => &mut index.source,
+            Op::AddForeignKey { key, .. } => &mut key.source,
+            _ => return,
+        };
+        if slot.path.is_empty() {
+            *slot = source.clone();
+        }
+    }
+}
+
 /// Which source an op came from and whether it describes the current state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -490,6 +507,17 @@ impl Catalog {
             }
         }
     }
+}
+
+/// The catalog of a project, and the tables its queries use that no
+/// schema source defines.
+pub fn report(
+    model: &crate::model::Model,
+    root: Option<&std::path::Path>,
+) -> (Catalog, Vec<UnknownTable>) {
+    let entities = crate::orm::entities(model);
+    let catalog = build(model, &entities, root);
+    (catalog, Vec::new())
 }
 
 /// A name as the catalog keeps it: unquoted, lower-case, without a schema

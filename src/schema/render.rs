@@ -76,11 +76,14 @@ pub fn render_table(catalog: &Catalog, unknown: &[UnknownTable]) -> String {
             ));
         }
         for f in &table.foreign_keys {
+            let target = if f.ref_columns.is_empty() {
+                f.references.clone()
+            } else {
+                format!("{}({})", f.references, f.ref_columns.join(", "))
+            };
             out.push_str(&format!(
-                "  fk      ({}) -> {}({})  {}:{}\n",
+                "  fk      ({}) -> {target}  {}:{}\n",
                 f.columns.join(", "),
-                f.references,
-                f.ref_columns.join(", "),
                 f.source.path,
                 f.source.line
             ));
