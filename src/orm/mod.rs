@@ -12,6 +12,7 @@
 
 mod django;
 pub mod naming;
+mod prisma;
 mod rails;
 pub mod values;
 
@@ -28,6 +29,8 @@ pub enum Orm {
     Django,
     /// Rails ActiveRecord.
     Rails,
+    /// Prisma (`schema.prisma` models).
+    Prisma,
 }
 
 impl Orm {
@@ -36,6 +39,7 @@ impl Orm {
         match self {
             Orm::Django => "django",
             Orm::Rails => "rails",
+            Orm::Prisma => "prisma",
         }
     }
 }
@@ -239,6 +243,7 @@ pub fn entities(model: &Model) -> Entities {
         match file.language.family() {
             "python" => list.extend(django::entities(index, file)),
             "ruby" => list.extend(rails::entities(index, file)),
+            "prisma" => list.extend(prisma::entities(index, file)),
             _ => {}
         }
     }

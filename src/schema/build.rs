@@ -5,8 +5,9 @@ use super::ddl::statement_ops;
 use super::dialect::{self, Dialect, Evidence};
 use super::{Catalog, Phase, Source, SourcedOp};
 use crate::classify::FileRole;
-use crate::facts::Language;
+use crate::facts::{ArgValue, AssignScope, Language};
 use crate::model::{Model, ParsedFile};
+use crate::orm::values::map_get;
 use crate::orm::Entities;
 use std::cmp::Ordering;
 use std::path::Path;
@@ -51,6 +52,7 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
         }
     }
     super::models::entity_ops(entities, &mut collected);
+    collected.evidence.extend(config_evidence(model));
     if let Some(root) = root.filter(|r| r.is_dir()) {
         collected.evidence.extend(dialect::from_manifests(root));
     }
@@ -177,6 +179,43 @@ fn sql_file_ops(file: &ParsedFile, position: usize, out: &mut Collected) {
                 position,
             );
         }
+    }
+}
+
+/// What configuration in source files says: a Prisma datasource
+/// `provider`, a Django `DATABASES` `ENGINE`.
+fn config_evidence(model: &Model) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for file in &model.files {
+        for a in file
+            .facts
+            .assigns
+            .iter()
+            .filter(|a| a.scope == AssignScope::Module)
+        {
+            let word = match (&a.target[..], &a.value) {
+                ("datasource.provider", Some(ArgValue::Str(p))) => Some(p.as_str()),
+                ("DATABASES", Some(value)) => django_engine(value),
+                _ => None,
+            };
+            if let Some(word) = word {
+                out.extend(evidence(
+                    word,
+                    format!("{}:{}: {} {word}", file.path, a.span.line, a.target),
+                    1,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `{"default": {"ENGINE": "django.db.backends.postgresql", ...}}`.
+fn django_engine(value: &ArgValue) -> Option<&str> {
+    let default = map_get(value, "default")?;
+    match map_get(default, "ENGINE")? {
+        ArgValue::Str(engine) => Some(engine),
+        _ => None,
     }
 }
 
