@@ -716,12 +716,16 @@ fn explain(name: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no rule named {name:?} (see `faultline rules`)"))?;
     let d = &rule.docs;
     let mut out = format!(
-        "{id}: {title}\n\nFamily: {family}   Default severity: {sev}   Languages: {langs}\n\n",
+        "{id}: {title}\n\nFamily: {family}   Default severity: {sev}   Languages: {langs}\n\
+         Cost: {cost}   Confidence: {conf}   Effort: {effort} min\n\n",
         id = rule.id,
         title = rule.title,
         family = rule.family,
         sev = rule.severity,
         langs = rule.languages.join(", "),
+        cost = rule.cost,
+        conf = rule.confidence,
+        effort = rule.effort_minutes,
     );
     let section = |out: &mut String, title: &str, body: &str| {
         out.push_str(&format!("## {title}\n{}\n\n", body.trim_end()));

@@ -246,6 +246,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     } = extract_project(options, progress)?;
     let mut suppressed = Vec::new();
     let mut suppression_problems = Vec::new();
+    let mut churn = Churn::none();
     let findings = if options.parse_only {
         Vec::new()
     } else {
@@ -263,9 +264,15 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
                 finding.severity = *severity;
             }
         }
+        // One `git log` per scan, and only when there is something to rank.
+        churn = if options.churn_window_days > 0 && !findings.is_empty() {
+            Churn::from_git(&options.root, options.churn_window_days)
+        } else {
+            Churn::none()
+        };
         // Fingerprints are numbered before suppressions apply, so adding a
         // suppression does not change the identity of other findings.
-        crate::rank::rank(&mut findings);
+        crate::rank::rank(&mut findings, &churn);
         let outcome = suppress::apply(findings, &suppressions, &options.selection);
         suppressed = outcome.suppressed;
         suppression_problems = outcome.problems;
@@ -274,12 +281,6 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     let register = if options.parse_only {
         Register::default()
     } else {
-        // One `git log` per scan, and only when there is something to rank.
-        let churn = if options.churn_window_days > 0 && !findings.is_empty() {
-            Churn::from_git(&options.root, options.churn_window_days)
-        } else {
-            Churn::none()
-        };
         register::build(
             &findings,
             &register::BuildOptions {

@@ -60,6 +60,7 @@ fn order_means_impact() {
             "blocking-call/sleep"
         ]
     );
+    // An entry's severity is its findings' highest.
     assert_eq!(r.entries[0].severity, Severity::Critical);
     assert_eq!(r.entries[2].severity, Severity::Low);
     for pair in r.entries.windows(2) {
@@ -68,15 +69,15 @@ fn order_means_impact() {
 }
 
 #[test]
-fn queries_in_nested_loops_outrank_single_ones() {
+fn calls_in_nested_loops_outrank_single_ones() {
     let one = with_setting(
-        direct("n-plus-one/x", "a.py", 3, "a.f", "order.customer"),
+        direct("blocking-call/sync-db", "a.py", 3, "a.f", "cursor.execute"),
         true,
         false,
         1,
     );
     let two = with_setting(
-        direct("n-plus-one/x", "a.py", 9, "a.g", "line.product"),
+        direct("blocking-call/sync-db", "a.py", 9, "a.g", "cursor.fetchone"),
         true,
         false,
         2,

@@ -18,8 +18,10 @@
 //!   30 minutes per change for review and release in the priority (so a
 //!   5-minute fix does not outrank everything by its size alone).
 //!
-//! Severity is the band of impact × confidence (see [`impact::band`]) unless
-//! the configuration pins it for the rule.
+//! Severity is the highest of the entry's findings (each set by its rule
+//! for its setting) unless the configuration pins it for the rule. Each
+//! finding's own priority (`crate::rank`) is this formula for a one-location
+//! entry, so findings and entries rank alike.
 
 pub mod churn;
 pub mod fingerprint;
@@ -283,7 +285,13 @@ fn entry(id: String, mut group: Vec<&Finding>, options: &BuildOptions) -> Entry 
         .severity_overrides
         .get(&first.rule)
         .copied()
-        .unwrap_or_else(|| impact::band(impact * confidence));
+        .unwrap_or_else(|| {
+            group
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(first.severity)
+        });
     Entry {
         title: title(first, rule_meta.map_or(first.rule.as_str(), |m| &m.title)),
         family: first.family.clone(),

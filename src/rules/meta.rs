@@ -49,12 +49,54 @@ pub struct RuleMeta {
     pub confidence: f64,
     /// Estimated minutes to fix one occurrence.
     pub effort_minutes: u32,
+    /// How one occurrence costs at scale (drives priority).
+    pub cost: Cost,
     /// Languages the rule reads (`python`, `javascript`, `ruby`, `rust`, `sql`).
     pub languages: Vec<String>,
     /// One sentence on why it hurts at scale, shown with every finding.
     pub why: String,
     /// Documentation.
     pub docs: Docs,
+}
+
+/// How a rule's cost grows with data, at the reference scale of
+/// `crate::register::impact`: loops over 100 rows, 1M-row tables, 10
+/// requests in flight per event loop.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(tag = "class", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Cost {
+    /// One query per row: a round trip of `ms` per iteration.
+    QueryPerRow {
+        /// Milliseconds per round trip.
+        ms: f64,
+    },
+    /// A scan that grows with the table: `ms` per execution at 1M rows.
+    FullScan {
+        /// Milliseconds per execution.
+        ms: f64,
+    },
+    /// The event loop is blocked for `ms` per call.
+    BlockedLoop {
+        /// Milliseconds per call.
+        ms: f64,
+    },
+    /// A risk with no latency model (memory, staleness): a fixed weight on
+    /// the same scale.
+    Fixed {
+        /// The weight.
+        weight: f64,
+    },
+}
+
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cost::QueryPerRow { ms } => write!(f, "one {ms} ms query per row"),
+            Cost::FullScan { ms } => write!(f, "a {ms} ms table scan per execution"),
+            Cost::BlockedLoop { ms } => write!(f, "the event loop blocked {ms} ms per call"),
+            Cost::Fixed { weight } => write!(f, "fixed weight {weight}"),
+        }
+    }
 }
 
 /// The families, in the order the output contract lists them.

@@ -61,8 +61,14 @@ pub fn direct(rule: &str, path: &str, line: u32, scope: &str, anchor: &str) -> F
     )
 }
 
-/// Set the ranking setting.
+/// Set the ranking setting, and the severity the way the families do: one
+/// level up on a request path, low in tests.
 pub fn with_setting(mut f: Finding, request_path: bool, test: bool, loop_depth: u32) -> Finding {
+    if test {
+        f.severity = faultline::finding::Severity::Low;
+    } else if request_path {
+        f.severity = f.severity.raised();
+    }
     f.setting = Setting {
         request_path,
         test,
@@ -84,7 +90,7 @@ pub fn with_evidence(mut f: Finding, path: &str, line: u32, note: &str) -> Findi
 
 /// Fingerprint and sort, as a scan does.
 pub fn ranked(mut findings: Vec<Finding>) -> Vec<Finding> {
-    faultline::rank::rank(&mut findings);
+    faultline::rank::rank(&mut findings, &faultline::register::Churn::none());
     findings
 }
 
