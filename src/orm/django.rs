@@ -47,7 +47,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             relations: Vec::new(),
             indexes: Vec::new(),
             file: index,
-            source: source(&file.path, class.span.line),
+            source: source(&file.path, class.span),
         };
         for assign in class_assigns(facts, class, meta) {
             field(facts, assign, &file.path, &mut entity);
@@ -143,7 +143,7 @@ fn field(facts: &FileFacts, assign: &Assign, path: &str, entity: &mut Entity) {
     }
     let name = assign.target.clone();
     let flag = |k: &str| kwarg(call, k).and_then(as_bool);
-    let src = source(path, assign.span.line);
+    let src = source(path, assign.span);
     let relation = match field_type {
         "ForeignKey" => Some(RelationKind::ToOne),
         "OneToOneField" => Some(RelationKind::ToOne),
@@ -219,7 +219,7 @@ fn meta_option(
     db_table: &mut Option<String>,
 ) {
     let Some(value) = &assign.value else { return };
-    let src = source(path, assign.span.line);
+    let src = source(path, assign.span);
     match assign.target.as_str() {
         "db_table" => *db_table = as_str(value).map(str::to_lowercase),
         "app_label" => {
@@ -262,7 +262,7 @@ fn meta_option(
                     name: kwarg(call, "name").and_then(as_str).map(str::to_string),
                     columns,
                     unique,
-                    source: source(path, call.span.line),
+                    source: source(path, call.span),
                 });
             }
         }

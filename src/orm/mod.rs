@@ -257,11 +257,8 @@ pub fn entities(model: &Model) -> Entities {
 }
 
 /// The source of a span in a file.
-fn source(path: &str, line: u32) -> Source {
-    Source {
-        path: path.to_string(),
-        line,
-    }
+fn source(path: &str, span: crate::facts::Span) -> Source {
+    Source::new(path, span)
 }
 
 #[cfg(test)]

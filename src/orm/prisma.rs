@@ -53,12 +53,12 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             relations: Vec::new(),
             indexes: Vec::new(),
             file: index,
-            source: source(&file.path, class.span.line),
+            source: source(&file.path, class.span),
         };
         for a in &fields {
             let ty = a.annotation.as_deref().unwrap_or("");
             let base = ty.trim_end_matches(['?', '[', ']']);
-            let src = source(&file.path, a.span.line);
+            let src = source(&file.path, a.span);
             if models.contains(&base) {
                 let relation = attr(facts, &a.decorator_calls, "relation");
                 let fk: Vec<String> = relation
@@ -119,7 +119,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
                     .map(str::to_string),
                 columns,
                 unique,
-                source: source(&file.path, call.span.line),
+                source: source(&file.path, call.span),
             });
         }
         out.push(entity);

@@ -41,7 +41,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             relations: Vec::new(),
             indexes: Vec::new(),
             file: index,
-            source: source(&file.path, class.span.line),
+            source: source(&file.path, class.span),
         };
         let mut explicit_table = false;
         for call in body_calls(facts.calls.iter(), class) {
@@ -151,7 +151,7 @@ fn relation(call: &Call, owner: &str, path: &str) -> Option<Relation> {
         fk_column,
         fk_on_self,
         related_name: None,
-        source: source(path, call.span.line),
+        source: source(path, call.span),
     })
 }
 

@@ -154,10 +154,7 @@ fn sql_file_ops(file: &ParsedFile, position: usize, out: &mut Collected) {
         Phase::Snapshot
     };
     for sql in &file.facts.sql {
-        let source = Source {
-            path: file.path.clone(),
-            line: sql.span.line,
-        };
+        let source = Source::new(&file.path, sql.span);
         let statement = statement_ops(&sql.text, &source);
         if let Some(d) = statement.dialect {
             if !out.evidence.iter().any(|e| e.dialect == d && e.rank == 3) {

@@ -13,6 +13,7 @@
 
 use super::tokens::{compact, matching_paren, split_commas, tokenize, Tok, Token};
 use super::{normalize_name, Column, Dialect, ForeignKey, Index, IndexKind, Key, Op, Source};
+use crate::facts::Span;
 
 /// What one DDL statement says.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -29,15 +30,27 @@ pub struct Statement {
 /// line of their own token (`line_of` maps a byte offset in `sql` to a line).
 pub fn statement_ops(sql: &str, source: &Source) -> Statement {
     let toks = tokenize(sql);
-    let line_of = |at: usize| {
-        source.line
-            + sql
-                .get(..at)
-                .map_or(0, |s| s.bytes().filter(|b| *b == b'\n').count() as u32)
-    };
-    let at = |tok: &Token| Source {
-        path: source.path.clone(),
-        line: line_of(tok.at),
+    // Positions of facts inside the statement, from the statement's span.
+    let at = |tok: &Token| {
+        let before = sql.get(..tok.at).unwrap_or("");
+        let newlines = before.bytes().filter(|b| *b == b'\n').count() as u32;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let chars = before.get(line_start..).map_or(0, |s| s.chars().count()) as u32;
+        let base = source.span;
+        Source::new(
+            &source.path,
+            Span {
+                start: base.start + tok.at as u32,
+                end: base.start + tok.end as u32,
+                line: source.line + newlines,
+                column: if newlines == 0 {
+                    base.column + chars
+                } else {
+                    chars + 1
+                },
+                end_line: source.line + newlines,
+            },
+        )
     };
     let mut st = Statement {
         dialect: dialect_hint(sql, &toks),

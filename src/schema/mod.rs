@@ -19,7 +19,7 @@ pub mod dialect;
 mod models;
 mod rails;
 mod render;
-mod tokens;
+pub mod tokens;
 
 pub use build::build;
 pub use ddl::statement_ops;
@@ -36,6 +36,25 @@ pub struct Source {
     pub path: String,
     /// 1-based line.
     pub line: u32,
+    /// The fact's text in the file (for findings that point at it).
+    #[serde(skip)]
+    pub span: crate::facts::Span,
+}
+
+impl Source {
+    /// A fact at `span` of `path`.
+    pub fn new(path: &str, span: crate::facts::Span) -> Source {
+        Source {
+            path: path.to_string(),
+            line: span.line,
+            span,
+        }
+    }
+
+    /// A fact whose place [`Op::fill_source`] sets later.
+    pub fn unplaced() -> Source {
+        Source::new("", crate::facts::Span::default())
+    }
 }
 
 /// One key of an index: a column, or an expression such as `lower(email)`.

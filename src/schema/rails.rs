@@ -75,10 +75,10 @@ const TYPES: &[&str] = &[
 /// The ops of one Rails schema file.
 pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Collected) {
     let facts = &file.facts;
-    let mut ops: Vec<(u32, Op)> = Vec::new();
+    let mut ops: Vec<(crate::facts::Span, Op)> = Vec::new();
     for call in &facts.calls {
-        let line = call.span.line;
-        let mut push = |op| ops.push((line, op));
+        let span = call.span;
+        let mut push = |op| ops.push((span, op));
         if let Some(table) = block_table(facts, call) {
             block_op(call, &table, &mut push);
             continue;
@@ -100,12 +100,9 @@ pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Coll
         }
     }
     // Blocks may be recorded after their calls: order by line, stably.
-    ops.sort_by_key(|(line, _)| *line);
-    for (line, mut op) in ops {
-        let source = Source {
-            path: file.path.clone(),
-            line,
-        };
+    ops.sort_by_key(|(span, _)| span.start);
+    for (span, mut op) in ops {
+        let source = Source::new(&file.path, span);
         op.fill_source(&source);
         out.push(
             SourcedOp {
@@ -155,10 +152,7 @@ fn source_less_column(name: &str, sql_type: &str) -> Column {
     Column {
         name: name.to_string(),
         sql_type: Some(sql_type.to_string()),
-        source: Source {
-            path: String::new(),
-            line: 0,
-        },
+        source: Source::unplaced(),
     }
 }
 
@@ -180,10 +174,7 @@ fn index(keys: Vec<String>, call: &Call, kind: IndexKind) -> Index {
             .and_then(as_str)
             .map(str::to_lowercase)
             .filter(|m| m != "btree"),
-        source: Source {
-            path: String::new(),
-            line: 0,
-        },
+        source: Source::unplaced(),
     }
 }
 
@@ -240,10 +231,7 @@ fn reference(table: &str, name: &str, call: &Call, push: &mut dyn FnMut(Op)) {
                 columns: vec![column],
                 references: to,
                 ref_columns: Vec::new(),
-                source: Source {
-                    path: String::new(),
-                    line: 0,
-                },
+                source: Source::unplaced(),
             },
         });
     }
@@ -446,10 +434,7 @@ fn top_level_op(call: &Call, push: &mut dyn FnMut(Op)) {
                         columns: vec![column],
                         references: normalize_name(&to),
                         ref_columns: Vec::new(),
-                        source: Source {
-                            path: String::new(),
-                            line: 0,
-                        },
+                        source: Source::unplaced(),
                     },
                 });
             }

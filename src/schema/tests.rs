@@ -1,12 +1,21 @@
 use super::*;
 
+fn at(path: &str) -> Source {
+    Source::new(
+        path,
+        crate::facts::Span {
+            line: 1,
+            column: 1,
+            end_line: 1,
+            ..crate::facts::Span::default()
+        },
+    )
+}
+
 fn apply(sqls: &[&str]) -> Catalog {
     let mut catalog = Catalog::default();
     for (i, sql) in sqls.iter().enumerate() {
-        let source = Source {
-            path: format!("m/{i}.sql"),
-            line: 1,
-        };
+        let source = at(&format!("m/{i}.sql"));
         for op in statement_ops(sql, &source).ops {
             catalog.apply(&SourcedOp {
                 op,
@@ -47,10 +56,7 @@ fn index_on_an_undefined_table_creates_a_stub() {
 
 #[test]
 fn snapshots_replace_migrated_tables() {
-    let src = |p: &str| Source {
-        path: p.into(),
-        line: 1,
-    };
+    let src = at;
     let op = |sql: &str, p: &str, origin| -> Vec<SourcedOp> {
         statement_ops(sql, &src(p))
             .ops

@@ -48,6 +48,8 @@ pub struct Token {
     pub tok: Tok,
     /// Byte offset of its first character.
     pub at: usize,
+    /// Byte offset one past its last character.
+    pub end: usize,
 }
 
 /// Cap on tokens per statement: DDL and queries are far shorter; a larger
@@ -146,7 +148,11 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
                 Tok::Punct(sql[start..i].to_string())
             }
         };
-        out.push(Token { tok, at: start });
+        out.push(Token {
+            tok,
+            at: start,
+            end: i,
+        });
     }
     out
 }

@@ -1,10 +1,15 @@
 use super::*;
 
 fn src() -> Source {
-    Source {
-        path: "db/1.sql".into(),
-        line: 1,
-    }
+    Source::new(
+        "db/1.sql",
+        crate::facts::Span {
+            line: 1,
+            column: 1,
+            end_line: 1,
+            ..crate::facts::Span::default()
+        },
+    )
 }
 
 fn ops(sql: &str) -> Vec<Op> {
