@@ -7,6 +7,7 @@
 
 mod blocking_call;
 pub mod meta;
+mod missing_index;
 
 use crate::facts::Span;
 use crate::finding::{Finding, Setting};
@@ -94,7 +95,10 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 
 /// Families with logic. A family listed in [`meta::FAMILIES`] but not here
 /// has no rules yet.
-pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[("blocking-call", blocking_call::check)];
+pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
+    ("blocking-call", blocking_call::check),
+    ("missing-index", missing_index::check),
+];
 
 /// Run every family that has an enabled rule.
 pub fn run(ctx: &RuleContext) -> Vec<Finding> {
