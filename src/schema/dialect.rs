@@ -164,41 +164,55 @@ pub fn from_manifest(name: &str, text: &str) -> Vec<Evidence> {
                 }
             }
             _ => {
-                for word in line
-                    .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '/')))
-                    .filter(|w| !w.is_empty())
-                {
-                    let known = matches!(
-                        word,
-                        "pg" | "mysql2"
-                            | "mysql"
-                            | "sqlite3"
-                            | "better-sqlite3"
-                            | "psycopg2"
-                            | "psycopg2-binary"
-                            | "psycopg"
-                            | "asyncpg"
-                            | "mysqlclient"
-                            | "pymysql"
-                            | "postgres"
-                            | "tokio-postgres"
-                            | "rusqlite"
-                            | "sqlx/postgres"
-                            | "sqlx/mysql"
-                            | "sqlx/sqlite"
-                    ) || (name == "Cargo.toml"
-                        && matches!(word, "postgres" | "mysql" | "sqlite"));
-                    if known {
-                        if let Some(d) = Dialect::from_word(word) {
-                            let line: String = line.chars().take(80).collect();
-                            push(d, format!("{name}: {line}"), 2);
-                        }
-                    }
+                let words = || {
+                    line.split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '/')))
+                        .filter(|w| !w.is_empty())
+                };
+                // A dependency is the first word of its line (`"pg": "^8"`,
+                // `psycopg2>=2.9`, `sqlx = {...}`); Cargo features name the
+                // database inside a database crate's line.
+                let first = words().next().unwrap_or("");
+                let found = if DRIVERS.contains(&first) {
+                    Some(first)
+                } else if name == "Cargo.toml" && cargo_dependency_line(line) {
+                    words().find(|w| matches!(*w, "postgres" | "mysql" | "sqlite"))
+                } else {
+                    None
+                };
+                if let Some(d) = found.and_then(Dialect::from_word) {
+                    let line: String = line.chars().take(80).collect();
+                    push(d, format!("{name}: {line}"), 2);
                 }
             }
         }
     }
     out
+}
+
+/// Driver packages, by the name a manifest lists them under.
+const DRIVERS: &[&str] = &[
+    "pg",
+    "mysql2",
+    "mysql",
+    "sqlite3",
+    "better-sqlite3",
+    "psycopg2",
+    "psycopg2-binary",
+    "psycopg",
+    "asyncpg",
+    "mysqlclient",
+    "pymysql",
+    "postgres",
+    "tokio-postgres",
+    "rusqlite",
+];
+
+/// A `Cargo.toml` line that declares a database crate or its features
+/// (not a description that mentions one).
+fn cargo_dependency_line(line: &str) -> bool {
+    ["sqlx", "diesel", "sea-orm", "features"]
+        .iter()
+        .any(|k| line.starts_with(k))
 }
 
 #[cfg(test)]
@@ -219,13 +233,18 @@ mod tests {
             decide(&from_manifest("Cargo.toml", cargo)).0,
             Dialect::Postgres
         );
-        let pkg = "{\"dependencies\": {\"better-sqlite3\": \"^9\"}}";
+        let cargo = "[package]\ndescription = \"server postgres database library\"\n";
+        assert_eq!(
+            decide(&from_manifest("Cargo.toml", cargo)).0,
+            Dialect::Unknown
+        );
+        let pkg = "{\n  \"dependencies\": {\n    \"better-sqlite3\": \"^9\"\n  }\n}";
         assert_eq!(
             decide(&from_manifest("package.json", pkg)).0,
             Dialect::Sqlite
         );
         // A package that merely mentions a database in its name says nothing.
-        let pkg = "{\"dependencies\": {\"pg-boss-ui\": \"^1\", \"react\": \"^18\"}}";
+        let pkg = "{\n  \"description\": \"pg tools\",\n  \"dependencies\": {\n    \"pg-boss-ui\": \"^1\"\n  }\n}";
         assert_eq!(
             decide(&from_manifest("package.json", pkg)).0,
             Dialect::Unknown

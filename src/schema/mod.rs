@@ -536,7 +536,8 @@ pub fn report(
 ) -> (Catalog, Vec<UnknownTable>) {
     let entities = crate::orm::entities(model);
     let catalog = build(model, &entities, root);
-    (catalog, Vec::new())
+    let unknown = crate::rules::missing_index::unknown_tables(model, &entities, &catalog);
+    (catalog, unknown)
 }
 
 /// A name as the catalog keeps it: unquoted, lower-case, without a schema

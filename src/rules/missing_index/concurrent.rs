@@ -11,10 +11,57 @@ use crate::facts::Language;
 use crate::finding::Finding;
 use crate::orm::values::{as_bool, as_str, kwarg, positional};
 use crate::rules::RuleContext;
-use crate::schema::build::is_migration;
+use crate::schema::build::{is_migration, natural_cmp};
 use crate::schema::{normalize_name, statement_ops, Catalog, Dialect, Op, Source};
 
 const RULE: &str = "missing-index/blocking-index-build";
+
+/// The newest migration file of each migration directory: the one that
+/// may not have run in production yet. Older migrations have run; their
+/// locks are history, and flagging them would bury the one that matters
+/// (a pull request's new migration is the newest).
+fn newest_migrations<'m>(ctx: &'m RuleContext) -> Vec<&'m str> {
+    let mut newest: Vec<(&str, &str)> = Vec::new();
+    for file in &ctx.model.files {
+        let migration_language = matches!(
+            file.language,
+            Language::Sql | Language::Ruby | Language::Python
+        );
+        if !migration_language
+            || !is_migration(file)
+            || file.role == crate::classify::FileRole::Test
+            || crate::schema::build::is_down_migration(&file.path)
+        {
+            continue;
+        }
+        let group = migration_group(&file.path);
+        match newest.iter_mut().find(|(g, _)| *g == group) {
+            Some(slot) => {
+                if natural_cmp(&file.path, slot.1).is_gt() {
+                    slot.1 = &file.path;
+                }
+            }
+            None => newest.push((group, &file.path)),
+        }
+    }
+    newest.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The directory a migration sequence lives in: the path up to its
+/// `migrations/` or `migrate/` directory, else the file's directory.
+fn migration_group(path: &str) -> &str {
+    for marker in ["/migrations/", "/migrate/", "/versions/"] {
+        if let Some(i) = path.find(marker) {
+            return &path[..i + marker.len()];
+        }
+    }
+    for marker in ["migrations/", "migrate/"] {
+        if path.starts_with(marker) {
+            return marker;
+        }
+    }
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
 
 /// The findings.
 pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
@@ -22,8 +69,9 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let newest = newest_migrations(ctx);
     for file in &ctx.model.files {
-        if !is_migration(file) || file.role == crate::classify::FileRole::Test {
+        if !newest.contains(&file.path.as_str()) {
             continue;
         }
         // (table, line, how it was written)

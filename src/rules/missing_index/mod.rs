@@ -35,7 +35,7 @@ use crate::finding::{Finding, Setting, Severity};
 use crate::model::{FnRef, Model};
 use crate::orm::Entities;
 use crate::rules::RuleContext;
-use crate::schema::{Source, UnknownTable};
+use crate::schema::{Catalog, Source, UnknownTable};
 use site::{Cmp, Pred, Site, Stack};
 
 /// Run the family.
@@ -45,22 +45,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let catalog = crate::schema::build(model, &entities, Some(ctx.root));
     let sites = query_sites(model, &entities);
     let mut findings = Vec::new();
-    let mut unknown: Vec<UnknownTable> = Vec::new();
     for site in &sites {
-        match catalog.table(&site.table) {
-            Some(table) if table.columns_known => {
-                findings.extend(judge::judge(ctx, &catalog, &entities, table, site));
-            }
-            _ => {
-                if !unknown.iter().any(|u| u.name == site.table) {
-                    unknown.push(UnknownTable {
-                        name: site.table.clone(),
-                        first_use: Source::new(&model.file(site.file).path, site.span),
-                    });
-                }
-            }
+        if let Some(table) = catalog.table(&site.table).filter(|t| t.columns_known) {
+            findings.extend(judge::judge(ctx, &catalog, &entities, table, site));
         }
     }
+    let unknown = unknown(model, &catalog, &sites);
     findings.extend(foreign_key::check(ctx, &catalog, &entities));
     findings.extend(concurrent::check(ctx, &catalog));
     if !unknown.is_empty() {
@@ -69,6 +59,30 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     findings.sort_by(|a, b| (&a.path, a.span.line, &a.rule).cmp(&(&b.path, b.span.line, &b.rule)));
     findings.dedup_by(|b, a| (&a.path, a.span.line, &a.rule) == (&b.path, b.span.line, &b.rule));
     findings
+}
+
+/// The tables that queries use but no schema source defines (or only
+/// mentions), each with its first use.
+pub(crate) fn unknown_tables(
+    model: &Model,
+    entities: &Entities,
+    catalog: &Catalog,
+) -> Vec<UnknownTable> {
+    unknown(model, catalog, &query_sites(model, entities))
+}
+
+fn unknown(model: &Model, catalog: &Catalog, sites: &[Site]) -> Vec<UnknownTable> {
+    let mut out: Vec<UnknownTable> = Vec::new();
+    for site in sites {
+        let known = catalog.table(&site.table).is_some_and(|t| t.columns_known);
+        if !known && !out.iter().any(|u| u.name == site.table) {
+            out.push(UnknownTable {
+                name: site.table.clone(),
+                first_use: Source::new(&model.file(site.file).path, site.span),
+            });
+        }
+    }
+    out
 }
 
 /// One scan-level note naming the queried tables without a schema.

@@ -197,10 +197,30 @@ fn table_ref(part: &[&Token]) -> Option<(String, String)> {
         return None;
     }
     let mut name = first.tok.ident()?;
+    let mut schema = None;
     let mut i = 1;
     while part.get(i).is_some_and(|t| t.tok.is_punct(".")) {
+        schema = Some(name);
         name = part.get(i + 1)?.tok.ident()?;
         i += 2;
+    }
+    // Catalog views and placeholders are no application tables.
+    let system = schema.as_deref().is_some_and(|s| {
+        [
+            "information_schema",
+            "pg_catalog",
+            "sys",
+            "mysql",
+            "performance_schema",
+        ]
+        .contains(&s)
+    }) || name.starts_with("pg_")
+        || name.starts_with("sqlite_")
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    if system {
+        return None;
     }
     if part.get(i).is_some_and(|t| t.tok.is("AS")) {
         i += 1;
