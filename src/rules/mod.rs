@@ -7,7 +7,7 @@
 
 mod blocking_call;
 pub mod meta;
-mod missing_index;
+pub(crate) mod missing_index;
 
 use crate::facts::Span;
 use crate::finding::{Finding, Setting};
