@@ -57,7 +57,7 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// What a name declared with `value` is bound to.
     fn value_binding(&mut self, value: Node<'t>, local: &str, decl: Node) -> Binding {
-        let value = unwrap(self, value);
+        let value = self.unwrap(value);
         match self.kind(value) {
             Kind::FunctionExpression | Kind::Arrow | Kind::Class | Kind::Object => {
                 Binding::Known(self.member_qname(local))
@@ -90,7 +90,7 @@ impl<'a, 't> Walker<'a, 't> {
     /// `const { a, b: c } = value`: each name bound to a member of what
     /// `value` resolves to.
     fn destructure(&mut self, pattern: Node<'t>, value: Node<'t>, decl: Node) {
-        let value = unwrap(self, value);
+        let value = self.unwrap(value);
         let required = self.required_in(value).is_some();
         let Some(base) = self.resolve_value(value) else {
             self.bind_pattern(pattern);
@@ -129,21 +129,31 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// Bind every name a pattern declares as unknown.
     pub(super) fn bind_pattern(&mut self, pattern: Node<'t>) {
+        for name in self.pattern_names(pattern) {
+            let name = self.text_of(name);
+            self.bind(name, Binding::Unknown);
+        }
+    }
+
+    /// The names a pattern declares, in source order: `o`, `[k, v]`,
+    /// `{ id, user: u, ...rest }`, with defaults and TypeScript parameter
+    /// wrappers looked through.
+    pub(super) fn pattern_names(&self, pattern: Node<'t>) -> Vec<Node<'t>> {
+        let mut names = Vec::new();
         let mut work = vec![pattern];
         let mut budget = 10_000usize;
         while let Some(node) = work.pop() {
             budget = match budget.checked_sub(1) {
                 Some(b) => b,
-                None => return,
+                None => break,
             };
             match node.kind() {
-                "identifier" | "shorthand_property_identifier_pattern" => {
-                    let name = self.text_of(node);
-                    self.bind(name, Binding::Unknown);
-                }
+                "identifier" | "shorthand_property_identifier_pattern" => names.push(node),
                 "object_pattern" | "array_pattern" | "rest_pattern" => {
                     let mut cursor = node.walk();
+                    let start = work.len();
                     work.extend(node.named_children(&mut cursor));
+                    work[start..].reverse();
                 }
                 "pair_pattern" => work.extend(self.field(node, Field::Value)),
                 "assignment_pattern" | "object_assignment_pattern" => {
@@ -155,6 +165,15 @@ impl<'a, 't> Walker<'a, 't> {
                 _ => {}
             }
         }
+        names
+    }
+
+    /// The names a pattern declares, as text.
+    pub(super) fn pattern_texts(&self, pattern: Node<'t>) -> Vec<String> {
+        self.pattern_names(pattern)
+            .into_iter()
+            .map(|n| self.text_of(n).to_string())
+            .collect()
     }
 
     /// `x = value` / `this.x = value`.
@@ -182,7 +201,7 @@ impl<'a, 't> Walker<'a, 't> {
                 let field = self
                     .field(left, Field::Property)
                     .map(|p| self.text_of(p).to_string());
-                let value = unwrap(self, right);
+                let value = self.unwrap(right);
                 let typed = matches!(self.kind(value), Kind::New | Kind::Call)
                     .then(|| self.resolve_value(value))
                     .flatten();
@@ -244,19 +263,4 @@ impl<'a, 't> Walker<'a, 't> {
             span: self.span(at),
         });
     }
-}
-
-/// Look through `await`, parentheses and type assertions.
-fn unwrap<'t>(walker: &Walker<'_, 't>, node: Node<'t>) -> Node<'t> {
-    let mut cur = node;
-    for _ in 0..MAX_UNWRAP {
-        match walker.kind(cur) {
-            Kind::Wrapper | Kind::Await => match first_named(cur) {
-                Some(inner) => cur = inner,
-                None => break,
-            },
-            _ => break,
-        }
-    }
-    cur
 }

@@ -36,18 +36,12 @@ impl<'a, 't> Walker<'a, 't> {
         let chain = self.chain(function, Use::Callee);
         let (args, closures) = self.call_args(node);
         let id = self.facts.calls.len() as CallId;
-        let start = node.start_byte();
-        let loops = self
-            .current()
-            .loops
-            .iter()
-            .filter(|l| l.from <= start)
-            .map(|l| l.id)
-            .collect();
-        let loop_id = if !closures.is_empty() && CALLBACK_LOOPS.contains(&chain.name.as_str()) {
-            self.callback_loop(node, function, id)
-        } else {
-            None
+        let loops = self.loops_at(node.start_byte());
+        let loop_id = match closures.first() {
+            Some(&callback) if CALLBACK_LOOPS.contains(&chain.name.as_str()) => {
+                self.callback_loop(node, function, callback, &chain.name, id)
+            }
+            _ => None,
         };
         let route = self.route_framework(node, &chain, &args);
         if let Some(framework) = route {
@@ -69,13 +63,14 @@ impl<'a, 't> Walker<'a, 't> {
             id,
             loop_id,
             route,
-            closures,
+            closures: closures.iter().map(|c| c.start_byte()).collect(),
         };
+        self.slots.reached(node, id);
         self.push_call(node, open);
     }
 
     /// Whether the node being entered is the operand of `await`.
-    fn is_awaited(&self) -> bool {
+    pub(super) fn is_awaited(&self) -> bool {
         for i in 0..16 {
             match self.ancestor(i).map(|a| self.kind(a)) {
                 Some(Kind::Await) => return true,
@@ -86,11 +81,14 @@ impl<'a, 't> Walker<'a, 't> {
         false
     }
 
-    /// `items.map(x => ..)`: a callback loop over the receiver.
+    /// `items.map(x => ..)`: a callback loop over the receiver, binding the
+    /// callback's item parameter (the second for `reduce`).
     fn callback_loop(
         &mut self,
         node: Node<'t>,
         function: Node<'t>,
+        callback: Node<'t>,
+        method: &str,
         call: CallId,
     ) -> Option<LoopId> {
         if self.kind(function) != Kind::Member {
@@ -98,8 +96,13 @@ impl<'a, 't> Walker<'a, 't> {
         }
         let receiver = self.field(function, Field::Object)?;
         let id = self.facts.loops.len() as LoopId;
+        let item = usize::from(method.starts_with("reduce"));
+        let bindings = self
+            .parameter(callback, item)
+            .map(|p| self.pattern_texts(p))
+            .unwrap_or_default();
         self.facts.loops.push(Loop {
-            bindings: Vec::new(),
+            bindings,
             kind: LoopKind::Callback,
             span: self.span(node),
             iterable: Some(tree::compact(receiver, self.text, MAX_ITERABLE)),
@@ -110,13 +113,30 @@ impl<'a, 't> Walker<'a, 't> {
         Some(id)
     }
 
+    /// The `index`-th parameter of a function node (an arrow's lone
+    /// parameter is the first).
+    fn parameter(&self, function: Node<'t>, index: usize) -> Option<Node<'t>> {
+        if let Some(lone) = self.field(function, Field::Parameter) {
+            return (index == 0).then_some(lone);
+        }
+        let params = self.field(function, Field::Parameters)?;
+        let mut cursor = params.walk();
+        let found = params
+            .named_children(&mut cursor)
+            .filter(|p| p.kind() != "comment")
+            .nth(index);
+        found
+    }
+
     /// A loop statement: record it; calls after `from` are inside it.
     pub(super) fn enter_loop(&mut self, node: Node<'t>) {
         let kind = self.kind(node);
+        let mut bindings = Vec::new();
         let (loop_kind, iterable, from) = match kind {
             Kind::ForIn => {
                 if let Some(left) = self.field(node, Field::Left) {
                     self.bind_pattern(left);
+                    bindings = self.pattern_texts(left);
                 }
                 let is_await = {
                     let mut cursor = node.walk();
@@ -146,7 +166,7 @@ impl<'a, 't> Walker<'a, 't> {
         };
         let id = self.facts.loops.len() as LoopId;
         self.facts.loops.push(Loop {
-            bindings: Vec::new(),
+            bindings,
             kind: loop_kind,
             span: self.span(node),
             iterable: iterable.map(|i| tree::compact(i, self.text, MAX_ITERABLE)),

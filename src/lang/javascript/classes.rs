@@ -10,27 +10,46 @@ use crate::lang::tree;
 use tree_sitter::Node;
 
 impl<'a, 't> Walker<'a, 't> {
-    /// Decorators of a method: TypeScript puts them before the method in
-    /// the class body, JavaScript inside the method node.
-    pub(super) fn method_decorators(&mut self, node: Node<'t>) -> Vec<String> {
-        let mut decorators = std::mem::take(&mut self.pending_decorators);
+    /// Decorators of a method or field, with those written as calls (as
+    /// slots): TypeScript puts a method's before it in the class body,
+    /// JavaScript inside the member node.
+    pub(super) fn member_decorators(&mut self, node: Node<'t>) -> (Vec<String>, Vec<u32>) {
+        let mut names = std::mem::take(&mut self.pending_decorators);
+        let mut calls = std::mem::take(&mut self.pending_decorator_calls);
+        self.own_decorators(node, &mut names, &mut calls);
+        (names, calls)
+    }
+
+    /// The decorators that are children of `node`.
+    fn own_decorators(&mut self, node: Node<'t>, names: &mut Vec<String>, calls: &mut Vec<u32>) {
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             if self.kind(child) == Kind::Decorator {
-                decorators.extend(self.decorator_name(child));
+                names.extend(self.decorator_name(child));
+                calls.extend(self.decorator_call(child));
             }
         }
-        decorators
     }
 
     /// A decorator seen during the walk: TypeScript class-body decorators
-    /// wait for the member they decorate.
+    /// and those before `export class` wait for what they decorate (the
+    /// others are read by their owner, which the walk entered first).
     pub(super) fn note_decorator(&mut self, node: Node<'t>) {
-        if self.ancestor(0).map(|p| self.kind(p)) == Some(Kind::ClassBody) {
+        let parent = self.ancestor(0).map(|p| self.kind(p));
+        if matches!(parent, Some(Kind::ClassBody | Kind::Export)) {
             if let Some(name) = self.decorator_name(node) {
                 self.pending_decorators.push(name);
             }
+            if let Some(call) = self.decorator_call(node) {
+                self.pending_decorator_calls.push(call);
+            }
         }
+    }
+
+    /// The call a decorator makes (`@Entity("orders")`), as a slot.
+    fn decorator_call(&mut self, node: Node<'t>) -> Option<u32> {
+        let expr = self.unwrap(super::resolve::first_named(node)?);
+        (self.kind(expr) == Kind::Call).then(|| self.slots.wait_for(expr))
     }
 
     /// `@Get(':id')` → `Get`; `@nest.Get()` → `nest.Get`.
@@ -48,7 +67,6 @@ impl<'a, 't> Walker<'a, 't> {
 
     /// A class: record it and enter its context.
     pub(super) fn enter_class(&mut self, node: Node<'t>) {
-        self.pending_decorators.clear();
         let parent = self.ancestor(0);
         let default_export = parent.is_some_and(|p| self.is_default_export(p));
         let own = self.field(node, Field::Name).map(|n| self.text_of(n));
@@ -74,21 +92,18 @@ impl<'a, 't> Walker<'a, 't> {
         if !self.at_module_level() {
             self.bind(name, Binding::Known(qname.clone()));
         }
-        let mut decorators = Vec::new();
-        for holder in [parent.filter(|p| self.kind(*p) == Kind::Export), Some(node)]
-            .into_iter()
-            .flatten()
-        {
-            let mut cursor = holder.walk();
-            for child in holder.children(&mut cursor) {
-                if self.kind(child) == Kind::Decorator {
-                    decorators.extend(self.decorator_name(child));
-                }
-            }
+        let (mut decorators, mut decorator_calls) = (Vec::new(), Vec::new());
+        if parent.is_some_and(|p| self.kind(p) == Kind::Export) {
+            decorators = std::mem::take(&mut self.pending_decorators);
+            decorator_calls = std::mem::take(&mut self.pending_decorator_calls);
+        } else {
+            self.pending_decorators.clear();
+            self.pending_decorator_calls.clear();
         }
+        self.own_decorators(node, &mut decorators, &mut decorator_calls);
         let bases = self.class_bases(node);
         self.facts.classes.push(Class {
-            decorator_calls: Vec::new(),
+            decorator_calls,
             name: name.to_string(),
             qname: qname.clone(),
             bases: bases.clone(),

@@ -5,7 +5,7 @@ use super::kinds::{Field, Kind};
 use super::literals::is_function;
 use super::scope::{Binding, Scope};
 use super::walker::{ActiveLoop, FnCtx, Walker};
-use crate::facts::{ArgValue, Function, FunctionId};
+use crate::facts::{Function, FunctionId};
 use crate::lang::tree;
 use tree_sitter::Node;
 
@@ -18,19 +18,20 @@ impl<'a, 't> Walker<'a, 't> {
             let known = Binding::Known(naming.qname.clone());
             self.bind(&naming.name, known);
         }
-        let decorators = if kind == Kind::Method {
-            self.method_decorators(node)
+        let (decorators, decorator_calls) = if kind == Kind::Method {
+            self.member_decorators(node)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let id = self.facts.functions.len() as FunctionId;
-        let passed_to = self.passed_to(node, id);
+        let passed_to = self.passed_to(node);
+        self.slots.reached(node, id);
         let handler = self
             .handler_for(node, &naming, &decorators)
             .map(str::to_string);
         let inherited = self.inherited_loops(node, passed_to.is_some());
         self.facts.functions.push(Function {
-            decorator_calls: Vec::new(),
+            decorator_calls,
             name: naming.name,
             qname: naming.qname.clone(),
             kind: naming.kind,
@@ -55,27 +56,15 @@ impl<'a, 't> Walker<'a, 't> {
         self.hoist_body(node);
     }
 
-    /// The call a function expression is passed to as an argument; its
-    /// argument value is set to this function.
-    fn passed_to(&mut self, node: Node<'t>, id: FunctionId) -> Option<u32> {
+    /// The call a function expression is passed to as an argument.
+    fn passed_to(&self, node: Node<'t>) -> Option<u32> {
         if !is_function(self.kind(node)) {
             return None;
         }
-        let open = self.open_call_of_argument(0)?;
-        let call = &self.calls[open];
-        let index = call
-            .closures
-            .iter()
-            .find(|(start, _)| *start == node.start_byte())
-            .map(|(_, i)| *i)?;
-        let call_id = call.id;
-        let arg = self
-            .facts
-            .calls
-            .get_mut(call_id as usize)
-            .and_then(|c| c.args.get_mut(index))?;
-        arg.value = ArgValue::Closure(id);
-        Some(call_id)
+        let call = &self.calls[self.open_call_of_argument(0)?];
+        call.closures
+            .contains(&node.start_byte())
+            .then_some(call.id)
     }
 
     /// The open call (index into `calls`) whose argument list is ancestor

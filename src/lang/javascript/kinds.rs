@@ -39,6 +39,12 @@ pub(super) enum Kind {
     Declarator,
     /// `x = value` as an expression.
     Assignment,
+    /// `x += value`, `x ??= value` and the other compound assignments.
+    AugmentedAssignment,
+    /// `x++`, `--x`.
+    Update,
+    /// An array literal.
+    Array,
     /// `'...'`.
     String,
     /// `` `...` ``.
@@ -86,6 +92,8 @@ pub(super) enum Kind {
 pub(super) enum Field {
     /// `alias`.
     Alias,
+    /// `argument`.
+    Argument,
     /// `arguments`.
     Arguments,
     /// `body`.
@@ -126,8 +134,9 @@ pub(super) enum Field {
     Value,
 }
 
-const FIELD_NAMES: [&str; 20] = [
+const FIELD_NAMES: [&str; 21] = [
     "alias",
+    "argument",
     "arguments",
     "body",
     "constructor",
@@ -214,6 +223,9 @@ fn kind_of_name(name: &str) -> Kind {
         "do_statement" => Kind::Do,
         "variable_declarator" => Kind::Declarator,
         "assignment_expression" => Kind::Assignment,
+        "augmented_assignment_expression" => Kind::AugmentedAssignment,
+        "array" => Kind::Array,
+        "update_expression" => Kind::Update,
         "string" => Kind::String,
         "template_string" => Kind::Template,
         "import_statement" => Kind::Import,

@@ -1,10 +1,9 @@
 //! String and template literals: SQL texts, and argument values.
 
 use super::kinds::{Field, Kind};
-use super::resolve::{unquote, Use};
+use super::resolve::unquote;
 use super::walker::Walker;
 use crate::facts::{Arg, ArgValue, SqlText};
-use crate::lang::tree;
 use tree_sitter::Node;
 
 /// Longest argument text kept.
@@ -57,9 +56,8 @@ impl<'a, 't> Walker<'a, 't> {
         });
     }
 
-    /// The arguments of a call node, with the start byte and index of each
-    /// inline function (filled in when the walk reaches it).
-    pub(super) fn call_args(&self, call: Node<'t>) -> (Vec<Arg>, Vec<(usize, usize)>) {
+    /// The arguments of a call node, and its inline function arguments.
+    pub(super) fn call_args(&mut self, call: Node<'t>) -> (Vec<Arg>, Vec<Node<'t>>) {
         let mut args = Vec::new();
         let mut closures = Vec::new();
         let Some(list) = self.field(call, Field::Arguments) else {
@@ -79,60 +77,15 @@ impl<'a, 't> Walker<'a, 't> {
                 continue;
             }
             if is_function(self.kind(arg)) {
-                closures.push((arg.start_byte(), args.len()));
+                closures.push(arg);
             }
-            let value = self.arg_value(arg);
+            let value = self.value(arg);
             args.push(Arg {
                 keyword: None,
                 value,
             });
         }
         (args, closures)
-    }
-
-    fn arg_value(&self, arg: Node<'t>) -> ArgValue {
-        let kind = self.kind(arg);
-        match kind {
-            Kind::String => ArgValue::Str(truncate(unquote(self.text_of(arg)).to_string())),
-            Kind::Template if arg.named_child_count() == 0 => {
-                ArgValue::Str(truncate(unquote(self.text_of(arg)).to_string()))
-            }
-            // Patched with the function id when the walk reaches it.
-            _ if is_function(kind) => ArgValue::Closure(u32::MAX),
-            // A function passed by name: a project module passed whole
-            // (`app.get('*', require('./controller'))`) stands for its
-            // exported function, `<module>.default`, as when it is called.
-            Kind::Identifier | Kind::Member => match arg.kind() {
-                "identifier" if self.text_of(arg) == "undefined" => ArgValue::Null,
-                _ => match self.chain(arg, Use::Callee).resolved {
-                    Some(path) => ArgValue::Path(path),
-                    None => ArgValue::Path(tree::compact(arg, self.text, MAX_ARG)),
-                },
-            },
-            Kind::Call if self.required_in(arg).is_some_and(|(_, direct)| direct) => {
-                match self.chain(arg, Use::Callee).resolved {
-                    Some(path) => ArgValue::Path(path),
-                    None => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
-                }
-            }
-            // `this.list.bind(this)` is the function `this.list`.
-            Kind::Call if self.bound_function(arg).is_some() => {
-                let target = self
-                    .bound_function(arg)
-                    .and_then(|f| self.chain(f, Use::Callee).resolved);
-                match target {
-                    Some(path) => ArgValue::Path(path),
-                    None => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
-                }
-            }
-            _ => match arg.kind() {
-                "number" => ArgValue::Number(self.text_of(arg).to_string()),
-                "null" | "undefined" => ArgValue::Null,
-                "true" => ArgValue::Bool(true),
-                "false" => ArgValue::Bool(false),
-                _ => ArgValue::Other(tree::compact(arg, self.text, MAX_ARG)),
-            },
-        }
     }
 }
 
@@ -156,7 +109,8 @@ pub(super) fn is_function(kind: Kind) -> bool {
     matches!(kind, Kind::Arrow | Kind::FunctionExpression)
 }
 
-fn truncate(mut s: String) -> String {
+/// A string cut to the longest argument text kept.
+pub(super) fn truncate(mut s: String) -> String {
     if s.len() > MAX_ARG {
         let mut end = MAX_ARG;
         while !s.is_char_boundary(end) {

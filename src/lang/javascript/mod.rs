@@ -12,6 +12,8 @@
 //! methods `module.object.method`, default exports `module.default`, and
 //! anonymous functions `parent.<lambda>@LINE`.
 
+mod access;
+mod assigns;
 mod bind;
 mod calls;
 mod classes;
@@ -23,6 +25,7 @@ mod literals;
 mod naming;
 mod resolve;
 mod scope;
+mod values;
 mod walker;
 
 #[cfg(test)]
@@ -61,3 +64,5 @@ pub fn parse(src: &SourceFile) -> Result<(), String> {
     let (language, name) = grammar(src.language);
     tree::parse(src.text, &language, name).map(drop)
 }
+#[cfg(test)]
+mod fact_tests;

@@ -5,6 +5,7 @@
 use super::handlers::FileRole;
 use super::kinds::{Field, Kind, KindTable};
 use super::scope::{Binding, Scope};
+use super::values::Slots;
 use super::SourceFile;
 use crate::facts::{CallId, FileFacts, FunctionId, LoopId, Span};
 use crate::lang::tree::{self, Visitor};
@@ -64,8 +65,8 @@ pub(super) struct OpenCall {
     pub loop_id: Option<LoopId>,
     /// The framework when this call registers request handlers.
     pub route: Option<&'static str>,
-    /// Start byte → argument index of each inline function argument.
-    pub closures: Vec<(usize, usize)>,
+    /// Start bytes of its inline function arguments.
+    pub closures: Vec<usize>,
 }
 
 /// What to undo when leaving a node.
@@ -96,9 +97,13 @@ pub(super) struct Walker<'a, 't> {
     /// Ancestors of the current node (the node itself last once entered).
     pub stack: Vec<Node<'t>>,
     frames: Vec<(usize, Frame)>,
-    /// TypeScript method decorators seen in a class body, waiting for the
-    /// member they decorate.
+    /// Decorators seen before the member or class they decorate
+    /// (TypeScript class-body and `export` decorators), waiting for it.
     pub pending_decorators: Vec<String>,
+    /// Those of them written as calls, as slots (see [`Slots`]).
+    pub pending_decorator_calls: Vec<u32>,
+    /// Calls and functions referred to before the walk reaches them.
+    pub slots: Slots,
     /// The local name exported as the module's default, if any.
     pub default_name: Option<String>,
     /// Project functions passed by name to a route registration.
@@ -132,6 +137,8 @@ impl<'a, 't> Walker<'a, 't> {
             stack: Vec::new(),
             frames: Vec::new(),
             pending_decorators: Vec::new(),
+            pending_decorator_calls: Vec::new(),
+            slots: Slots::default(),
             default_name: None,
             handler_refs: Vec::new(),
             role: FileRole::from_path(src.path),
@@ -231,9 +238,21 @@ impl<'a, 't> Walker<'a, 't> {
         self.push_frame(node, Frame::Call);
     }
 
-    /// The facts, with handlers named by reference marked.
+    /// The loops of the current function enclosing byte `at`, outermost
+    /// first.
+    pub(super) fn loops_at(&self, at: usize) -> Vec<LoopId> {
+        self.current()
+            .loops
+            .iter()
+            .filter(|l| l.from <= at)
+            .map(|l| l.id)
+            .collect()
+    }
+
+    /// The facts, with handlers named by reference marked and slots filled.
     pub(super) fn finish(mut self) -> FileFacts {
         self.mark_referenced_handlers();
+        self.slots.fill(&mut self.facts, self.text);
         self.facts
     }
 }
@@ -244,14 +263,14 @@ impl<'t> Visitor<'t> for Walker<'_, 't> {
             Kind::TypeOnly | Kind::Import => false,
             Kind::Decorator => {
                 self.note_decorator(node);
-                false
+                true
             }
             Kind::FunctionDeclaration | Kind::FunctionExpression | Kind::Arrow | Kind::Method => {
                 self.enter_function(node);
                 true
             }
             Kind::Field => {
-                self.pending_decorators.clear();
+                self.enter_field(node);
                 true
             }
             Kind::Class => {
@@ -271,11 +290,25 @@ impl<'t> Visitor<'t> for Walker<'_, 't> {
                 true
             }
             Kind::Declarator => {
+                self.declarator_assigns(node);
                 self.enter_declarator(node);
                 true
             }
             Kind::Assignment => {
+                self.assignment_assigns(node);
                 self.enter_assignment(node);
+                true
+            }
+            Kind::AugmentedAssignment => {
+                self.assignment_assigns(node);
+                true
+            }
+            Kind::Update => {
+                self.update_assigns(node);
+                true
+            }
+            Kind::Member => {
+                self.enter_member(node);
                 true
             }
             Kind::Catch => {

@@ -190,7 +190,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 }
             }
             "attribute" => self.assign_attribute(node, left),
-            _ => self.bind_targets(left, None),
+            _ => self.bind_targets(left),
         }
     }
 
@@ -243,7 +243,7 @@ impl<'s, 't> Extractor<'s, 't> {
     }
 
     /// The value of `a = b = value`.
-    fn assigned_value<'n>(&self, node: Node<'n>) -> Option<Node<'n>> {
+    pub(super) fn assigned_value<'n>(&self, node: Node<'n>) -> Option<Node<'n>> {
         let mut value = node.field(Field::Right)?;
         for _ in 0..MAX_UNWRAP {
             if value.kind() != "assignment" {
@@ -282,7 +282,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 let binding = expr.map_or(Binding::Unknown, |e| self.value_binding(e));
                 self.bind(tree::text(name, self.text), binding);
             }
-            _ => self.bind_targets(target, None),
+            _ => self.bind_targets(target),
         }
     }
 

@@ -4,13 +4,11 @@ use super::chain::{self, Chain, Link, Root};
 use super::kinds::{self, Field, Kind, NodeExt};
 use super::scope::{self, Binding};
 use super::strings;
+use super::values::{self, MAX_TEXT};
 use super::Extractor;
-use crate::facts::{Arg, ArgValue, Call, CallId};
+use crate::facts::{Arg, Call, CallId};
 use crate::lang::tree;
 use tree_sitter::Node;
-
-/// Longest argument text kept, in characters.
-const MAX_ARG: usize = 200;
 
 /// How deep `await (((f())))` parentheses are looked through.
 const MAX_PARENS: usize = 16;
@@ -33,7 +31,7 @@ impl<'t> Extractor<'_, 't> {
                 (callee, name, self.resolve(chain))
             }
             (None, Some(f)) => {
-                let callee = tree::compact(f, self.text, MAX_ARG);
+                let callee = tree::compact(f, self.text, MAX_TEXT);
                 (callee.clone(), callee, None)
             }
             (None, None) => (String::new(), String::new(), None),
@@ -41,8 +39,17 @@ impl<'t> Extractor<'_, 't> {
         let plain_callee = chain.as_ref().is_some_and(|c| {
             matches!(c.root, Root::Name(_)) && c.links.iter().all(|l| matches!(l, Link::Attr(_)))
         });
+        self.pending.reached_call(node, id);
         let awaited = self.awaited == Some(node.id());
-        let (args, inert) = self.args(node.field(Field::Arguments), id);
+        let arguments = node.field(Field::Arguments);
+        let (args, inert) = self.args(arguments, id);
+        let walked = !(plain_callee && inert);
+        if let Some(callee) = function.filter(|f| plain_callee && f.is(Kind::Attribute)) {
+            self.callee_access(callee, walked);
+        }
+        if let (false, Some(arguments)) = (walked, arguments) {
+            self.argument_accesses(arguments);
+        }
         let frame = self.frame();
         let call = Call {
             callee,
@@ -55,10 +62,10 @@ impl<'t> Extractor<'_, 't> {
             args,
         };
         self.facts.calls.push(call);
-        !(plain_callee && inert)
+        walked
     }
 
-    /// An `await`: remember its operand if it is a call.
+    /// An `await`: remember its operand if it is a call or a dotted name.
     pub(super) fn await_operand(&mut self, node: Node) {
         let mut operand = node.named_child(0);
         for _ in 0..MAX_PARENS {
@@ -69,8 +76,8 @@ impl<'t> Extractor<'_, 't> {
                 _ => break,
             }
         }
-        if let Some(call) = operand.filter(|n| n.is(Kind::Call)) {
-            self.awaited = Some(call.id());
+        if let Some(operand) = operand.filter(|n| n.is(Kind::Call) || n.is(Kind::Attribute)) {
+            self.awaited = Some(operand.id());
         }
     }
 
@@ -117,7 +124,7 @@ impl<'t> Extractor<'_, 't> {
         if node.is(Kind::Comprehension) {
             let arg = Arg {
                 keyword: None,
-                value: self.other(node),
+                value: values::other(node, self.text),
             };
             return (vec![arg], false);
         }
@@ -139,7 +146,10 @@ impl<'t> Extractor<'_, 't> {
                 _ => (None, child),
             };
             inert = inert && self.is_inert(value);
-            let value = self.arg_value(value, call, args.len());
+            if value.is(Kind::Lambda) {
+                self.lambdas.push((value.id(), call));
+            }
+            let value = self.value(value, 0);
             args.push(Arg { keyword, value });
         }
         self.put_cursor(cursor);
@@ -160,42 +170,5 @@ impl<'t> Extractor<'_, 't> {
             Kind::String => strings::is_inert(node, self.text),
             _ => false,
         }
-    }
-
-    fn arg_value(&mut self, node: Node, call: CallId, index: usize) -> ArgValue {
-        match kinds::of(node) {
-            Kind::String => match strings::plain(node, self.text) {
-                Some(s) => ArgValue::Str(truncate(&s).to_string()),
-                None => self.other(node),
-            },
-            Kind::Integer | Kind::Float => {
-                ArgValue::Number(tree::text(node, self.text).to_string())
-            }
-            Kind::None => ArgValue::Null,
-            Kind::True => ArgValue::Bool(true),
-            Kind::False => ArgValue::Bool(false),
-            Kind::Lambda => {
-                self.lambdas.push((node.id(), call, index));
-                // Replaced by the lambda's id when the walk reaches it.
-                ArgValue::Closure(u32::MAX)
-            }
-            Kind::Identifier | Kind::Attribute => match self.resolve_node(node) {
-                Some(path) => ArgValue::Path(path),
-                None => ArgValue::Path(tree::compact(node, self.text, MAX_ARG)),
-            },
-            _ => self.other(node),
-        }
-    }
-
-    fn other(&self, node: Node) -> ArgValue {
-        ArgValue::Other(truncate(tree::text(node, self.text)).to_string())
-    }
-}
-
-/// `s` cut to [`MAX_ARG`] characters.
-fn truncate(s: &str) -> &str {
-    match s.char_indices().nth(MAX_ARG) {
-        Some((end, _)) => &s[..end],
-        None => s,
     }
 }

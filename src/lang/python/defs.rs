@@ -27,7 +27,9 @@ impl<'s, 't> Extractor<'s, 't> {
             let Some(mut expr) = decorator.named_child(0) else {
                 continue;
             };
-            if expr.kind() == "call" {
+            let mut call = None;
+            if expr.is(Kind::Call) {
+                call = Some(self.pending.wait(expr));
                 if let Some(function) = expr.field(Field::Function) {
                     expr = function;
                 }
@@ -38,7 +40,11 @@ impl<'s, 't> Extractor<'s, 't> {
                 None => tree::compact(expr, self.text, 200),
             };
             let resolved = chain.and_then(|chain| self.resolve(&chain));
-            list.push(Decorator { written, resolved });
+            list.push(Decorator {
+                written,
+                resolved,
+                call,
+            });
         }
         self.put_cursor(cursor);
         self.decorators = Some((definition.id(), list));
@@ -52,6 +58,15 @@ impl<'s, 't> Extractor<'s, 't> {
                 Vec::new()
             }
         }
+    }
+
+    /// The call facts of decorators written as calls (the walk went through
+    /// the decorators before the definition).
+    fn decorator_calls(&self, decorators: &[Decorator]) -> Vec<CallId> {
+        decorators
+            .iter()
+            .filter_map(|d| d.call.and_then(|p| self.pending.call_id(p)))
+            .collect()
     }
 
     /// A `def`, `async def` or `lambda`.
@@ -72,7 +87,8 @@ impl<'s, 't> Extractor<'s, 't> {
         };
         let is_async = !lambda && node.child(0).is_some_and(|c| c.kind() == "async");
         let passed_to = if lambda {
-            self.take_lambda(node, id)
+            self.pending.reached_lambda(node, id);
+            self.take_lambda(node)
         } else {
             None
         };
@@ -88,8 +104,9 @@ impl<'s, 't> Extractor<'s, 't> {
             (false, Some(_)) => FunctionKind::Method,
             (false, None) => FunctionKind::Function,
         };
+        let decorator_calls = self.decorator_calls(&decorators);
         self.facts.functions.push(Function {
-            decorator_calls: Vec::new(),
+            decorator_calls,
             name: name.to_string(),
             qname: qname.clone(),
             kind,
@@ -109,6 +126,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 func: Some(id),
                 qname: qname.clone(),
                 loops: Vec::new(),
+                globals: Vec::new(),
             };
             self.bodies.push(Body {
                 scope: params,
@@ -136,20 +154,10 @@ impl<'s, 't> Extractor<'s, 't> {
         }
     }
 
-    /// The call a lambda is passed to, recording the lambda in that call's
-    /// argument.
-    fn take_lambda(&mut self, node: Node, id: FunctionId) -> Option<CallId> {
-        let pos = self.lambdas.iter().rposition(|(n, _, _)| *n == node.id())?;
-        let (_, call, index) = self.lambdas.swap_remove(pos);
-        let arg = self
-            .facts
-            .calls
-            .get_mut(call as usize)
-            .and_then(|c| c.args.get_mut(index));
-        if let Some(arg) = arg {
-            arg.value = ArgValue::Closure(id);
-        }
-        Some(call)
+    /// The call a lambda is passed to as an argument.
+    fn take_lambda(&mut self, node: Node) -> Option<CallId> {
+        let pos = self.lambdas.iter().rposition(|(n, _)| *n == node.id())?;
+        Some(self.lambdas.swap_remove(pos).1)
     }
 
     /// What the first parameter of a method of class `class` stands for:
@@ -277,8 +285,9 @@ impl<'s, 't> Extractor<'s, 't> {
             bases: bases.clone(),
             attrs: HashMap::new(),
         });
+        let decorator_calls = self.decorator_calls(&decorators);
         self.facts.classes.push(Class {
-            decorator_calls: Vec::new(),
+            decorator_calls,
             name: name.to_string(),
             qname: qname.clone(),
             bases,

@@ -20,6 +20,8 @@ pub(super) enum Kind {
     Import,
     ImportFrom,
     Assignment,
+    AugmentedAssignment,
+    Global,
     Return,
     NamedExpression,
     WithItem,
@@ -41,6 +43,12 @@ pub(super) enum Kind {
     None,
     True,
     False,
+    List,
+    Tuple,
+    Set,
+    Dictionary,
+    ExpressionList,
+    Pair,
 }
 
 /// The Python grammar.
@@ -74,6 +82,8 @@ fn table() -> &'static [Kind] {
                     "import_statement" => Kind::Import,
                     "import_from_statement" | "future_import_statement" => Kind::ImportFrom,
                     "assignment" => Kind::Assignment,
+                    "augmented_assignment" => Kind::AugmentedAssignment,
+                    "global_statement" => Kind::Global,
                     "return_statement" => Kind::Return,
                     "named_expression" => Kind::NamedExpression,
                     "with_item" => Kind::WithItem,
@@ -93,6 +103,12 @@ fn table() -> &'static [Kind] {
                     "none" => Kind::None,
                     "true" => Kind::True,
                     "false" => Kind::False,
+                    "list" => Kind::List,
+                    "tuple" => Kind::Tuple,
+                    "set" => Kind::Set,
+                    "dictionary" => Kind::Dictionary,
+                    "expression_list" => Kind::ExpressionList,
+                    "pair" => Kind::Pair,
                     _ => Kind::Other,
                 }
             })
@@ -118,6 +134,7 @@ pub(super) enum Field {
     Body,
     Definition,
     Function,
+    Key,
     Left,
     ModuleName,
     Name,
@@ -130,13 +147,14 @@ pub(super) enum Field {
     Value,
 }
 
-const FIELD_NAMES: [&str; 16] = [
+const FIELD_NAMES: [&str; 17] = [
     "alias",
     "arguments",
     "attribute",
     "body",
     "definition",
     "function",
+    "key",
     "left",
     "module_name",
     "name",
@@ -149,8 +167,8 @@ const FIELD_NAMES: [&str; 16] = [
     "value",
 ];
 
-fn field_ids() -> &'static [u16; 16] {
-    static IDS: OnceLock<[u16; 16]> = OnceLock::new();
+fn field_ids() -> &'static [u16; 17] {
+    static IDS: OnceLock<[u16; 17]> = OnceLock::new();
     IDS.get_or_init(|| {
         let language = language();
         FIELD_NAMES.map(|name| language.field_id_for_name(name).map_or(0, |id| id.get()))

@@ -14,7 +14,7 @@ use tree_sitter::Node;
 /// Longest iterable text kept, in bytes.
 const MAX_ITERABLE: usize = 200;
 
-impl<'t> Extractor<'_, 't> {
+impl<'s, 't> Extractor<'s, 't> {
     /// A `for` or `async for` statement.
     pub(super) fn for_loop(&mut self, node: Node) {
         let kind = if node.child(0).is_some_and(|c| c.kind() == "async") {
@@ -24,7 +24,11 @@ impl<'t> Extractor<'_, 't> {
         };
         let id = self.new_loop(node, kind, node.field(Field::Right));
         if let Some(target) = node.field(Field::Left) {
-            self.bind_targets(target, None);
+            let names = self.target_names(target);
+            for name in &names {
+                self.bind(name, Binding::Unknown);
+            }
+            self.facts.loops[id as usize].bindings = names.iter().map(|n| n.to_string()).collect();
         }
         if let Some(body) = node.field(Field::Body) {
             self.triggers.push(Trigger {
@@ -46,6 +50,7 @@ impl<'t> Extractor<'_, 't> {
     pub(super) fn comprehension(&mut self, node: Node<'t>) {
         let mut scope = Scope::new(ScopeKind::Comprehension);
         let mut first = None;
+        let mut bindings = Vec::new();
         let mut cursor = self.take_cursor(node);
         for clause in node.named_children(&mut cursor) {
             if clause.kind() != "for_in_clause" {
@@ -55,7 +60,10 @@ impl<'t> Extractor<'_, 't> {
                 first = Some(clause);
             }
             if let Some(target) = clause.field(Field::Left) {
-                self.bind_targets(target, Some(&mut scope));
+                for name in self.target_names(target) {
+                    scope.bind(name, Binding::Unknown);
+                    bindings.push(name.to_string());
+                }
             }
         }
         self.put_cursor(cursor);
@@ -67,6 +75,7 @@ impl<'t> Extractor<'_, 't> {
         };
         let iterable = first.and_then(|c| c.field(Field::Right));
         let id = self.new_loop(node, kind, iterable);
+        self.facts.loops[id as usize].bindings = bindings;
         self.scopes.push(scope);
         self.exits.push((node.id(), Exit::Scope));
         self.frame_mut().loops.push(id);
@@ -109,20 +118,23 @@ impl<'t> Extractor<'_, 't> {
     }
 
     /// Bind every name in an assignment target pattern (`x`, `a, b`,
-    /// `(k, (v, w))`) as unknown, in `scope` or the innermost scope.
-    pub(super) fn bind_targets(&mut self, target: Node, mut scope: Option<&mut Scope>) {
+    /// `(k, (v, w))`) as unknown in the innermost scope.
+    pub(super) fn bind_targets(&mut self, target: Node) {
+        for name in self.target_names(target) {
+            self.bind(name, Binding::Unknown);
+        }
+    }
+
+    /// The names a target pattern binds, in order: `x`; `a, (b, *c)` →
+    /// `a`, `b`, `c`.
+    fn target_names(&self, target: Node) -> Vec<&'s str> {
         if target.is(Kind::Identifier) {
-            let name = tree::text(target, self.text);
-            match scope {
-                Some(scope) => scope.bind(name, Binding::Unknown),
-                None => self.bind(name, Binding::Unknown),
-            }
-            return;
+            return vec![tree::text(target, self.text)];
         }
         let mut names = Vec::new();
         tree::walk(target, |n| match n.kind() {
             "identifier" => {
-                names.push(n);
+                names.push(tree::text(n, self.text));
                 false
             }
             "pattern_list"
@@ -135,13 +147,7 @@ impl<'t> Extractor<'_, 't> {
             | "as_pattern_target" => true,
             _ => false,
         });
-        for name in names {
-            let name = tree::text(name, self.text);
-            match scope.as_deref_mut() {
-                Some(scope) => scope.bind(name, Binding::Unknown),
-                None => self.bind(name, Binding::Unknown),
-            }
-        }
+        names
     }
 }
 

@@ -16,10 +16,14 @@
 //! names or literals, parameters without calls in their defaults, and simple
 //! assignments and returns of such values.
 
+mod accesses;
+mod assigns;
 mod bindings;
 mod calls;
 mod chain;
 mod defs;
+#[cfg(test)]
+mod fact_tests;
 mod handlers;
 mod kinds;
 mod loops;
@@ -27,9 +31,10 @@ mod scope;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod values;
 
 use super::SourceFile;
-use crate::facts::{FileFacts, FunctionId, LoopId};
+use crate::facts::{AssignOp, CallId, FileFacts, FunctionId, LoopId};
 use crate::lang::tree::{self, Visitor};
 use kinds::{Field, Kind, NodeExt};
 use scope::{Binding, Scope, ScopeKind};
@@ -63,6 +68,8 @@ struct Frame {
     qname: String,
     /// Loops of this function enclosing the current node, outermost first.
     loops: Vec<LoopId>,
+    /// Names declared `global` in this function.
+    globals: Vec<String>,
 }
 
 /// A class seen in the file.
@@ -133,6 +140,8 @@ enum Action {
 struct Decorator {
     written: String,
     resolved: Option<String>,
+    /// When written as a call: the placeholder of its call fact.
+    call: Option<u32>,
 }
 
 /// The walk's state.
@@ -165,8 +174,10 @@ struct Extractor<'s, 't> {
     bodies: Vec<Body>,
     /// Decorators waiting for their definition node (by id).
     decorators: Option<(usize, Vec<Decorator>)>,
-    /// Lambdas passed as arguments: (lambda node id, call, argument index).
-    lambdas: Vec<(usize, u32, usize)>,
+    /// Lambdas passed as arguments: (lambda node id, call).
+    lambdas: Vec<(usize, CallId)>,
+    /// Calls and lambdas read inside values before the walk reached them.
+    pending: values::Pending<'t>,
     /// String literals starting before this byte were already read as part
     /// of a larger SQL text.
     sql_until: usize,
@@ -195,6 +206,7 @@ impl<'s, 't> Extractor<'s, 't> {
                 func: None,
                 qname: src.module.to_string(),
                 loops: Vec::new(),
+                globals: Vec::new(),
             }],
             prefixes: vec![src.module.to_string()],
             classes: Vec::new(),
@@ -206,12 +218,27 @@ impl<'s, 't> Extractor<'s, 't> {
             next_prescanned: 0,
             bodies: Vec::new(),
             lambdas: Vec::new(),
+            pending: values::Pending::default(),
             sql_until: 0,
             cursor: Some(root.walk()),
         }
     }
 
     fn finish(mut self) -> FileFacts {
+        if !self.pending.is_empty() {
+            let values = self.facts.calls.iter_mut().flat_map(|c| &mut c.args);
+            for arg in values {
+                self.pending.fill(&mut arg.value, self.text);
+            }
+            for value in self
+                .facts
+                .assigns
+                .iter_mut()
+                .filter_map(|a| a.value.as_mut())
+            {
+                self.pending.fill(value, self.text);
+            }
+        }
         self.mark_registered_handlers();
         self.facts.module = self.module.to_string();
         self.facts
@@ -272,6 +299,9 @@ impl<'s, 't> Extractor<'s, 't> {
     /// to find. Returns whether the walk still has to go into `parent`.
     fn absorb(&mut self, parent: Node, value: Node<'t>) -> bool {
         if self.is_inert(value) {
+            if value.is(Kind::Attribute) {
+                self.access(value, false);
+            }
             return false;
         }
         if !value.is(Kind::Call) {
@@ -299,14 +329,32 @@ impl<'s, 't> Extractor<'s, 't> {
             .field(Field::Type)
             .is_none_or(|t| t.named_child(0).is_some_and(|n| self.is_inert(n)));
         let value = node.field(Field::Right);
+        let mut walked = true;
         if let (true, true, Some(value)) = (plain_target, inert_type, value) {
-            if !self.absorb(node, value) {
-                self.bind_node(node);
-                return false;
-            }
+            walked = self.absorb(node, value);
         }
-        self.exits.push((node.id(), Exit::Bind));
-        true
+        if walked {
+            self.exits.push((node.id(), Exit::Bind));
+        } else {
+            self.bind_node(node);
+        }
+        if let Some(left) = node.field(Field::Left).filter(|l| l.is(Kind::Attribute)) {
+            self.stored(left, walked);
+        }
+        walked
+    }
+
+    /// A dotted store target (`order.customer.name = v` reads
+    /// `order.customer`), skipped by the walk when rooted at a loop binding.
+    /// The target is the first child the walk enters, so the trigger always
+    /// fires (and is pushed last, above the value's).
+    fn stored(&mut self, left: Node<'t>, walked: bool) {
+        if chain::is_plain_path(left) && self.access(left, true) && walked {
+            self.triggers.push(Trigger {
+                node: left.id(),
+                action: Action::Skip,
+            });
+        }
     }
 
     /// Run the trigger waiting for `node`, if any: `Some(descend)` when it
@@ -394,21 +442,37 @@ impl<'t> Visitor<'t> for Extractor<'_, 't> {
                 self.import(node);
                 return false;
             }
-            Kind::Assignment => return self.assignment(node),
+            Kind::Assignment => {
+                self.assign_facts(node, AssignOp::Bind);
+                return self.assignment(node);
+            }
+            Kind::AugmentedAssignment => self.assign_facts(node, AssignOp::Augmented),
+            Kind::Global => {
+                self.global(node);
+                return false;
+            }
             Kind::Return => {
                 return match node.named_child(0) {
                     Some(value) => self.absorb(node, value),
                     None => false,
                 }
             }
-            Kind::NamedExpression | Kind::WithItem => {
+            Kind::NamedExpression => {
+                self.walrus_facts(node);
                 self.exits.push((node.id(), Exit::Bind));
             }
+            Kind::WithItem => self.exits.push((node.id(), Exit::Bind)),
             Kind::String => return self.string(node),
             Kind::ConcatenatedString => self.concatenated_string(node),
             Kind::BinaryOperator => self.concatenation(node),
             Kind::Comment => return false,
-            Kind::Attribute => return !chain::is_plain_path(node),
+            Kind::Attribute => {
+                let plain = chain::is_plain_path(node);
+                if plain {
+                    self.access(node, false);
+                }
+                return !plain;
+            }
             _ => {}
         }
         true

@@ -113,6 +113,19 @@ pub(super) fn lookup<'a>(scopes: &'a [Scope], name: &str) -> Option<&'a Binding>
         .find_map(|(_, s)| s.names.get(name))
 }
 
+/// Whether `name`, seen from the innermost scope, is a module-level name
+/// (bound at the top level and not shadowed).
+pub(super) fn is_module_level(scopes: &[Scope], name: &str) -> bool {
+    let last = scopes.len().saturating_sub(1);
+    scopes
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(i, s)| s.kind != ScopeKind::Class || *i == last)
+        .find(|(_, s)| s.names.contains_key(name))
+        .is_some_and(|(_, s)| s.kind == ScopeKind::Module)
+}
+
 /// The package a relative import with `level` dots starts from, for a file
 /// whose module is `module` (`is_package`: the file is an `__init__.py`,
 /// whose module is the package itself).

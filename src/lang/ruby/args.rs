@@ -1,64 +1,86 @@
 //! Call arguments: `has_many :orders, dependent: :destroy` →
-//! `[Str("orders"), dependent: Str("destroy")]`.
+//! `[Str("orders"), dependent: Str("destroy")]`. Values are read as in
+//! [`super::values`].
 
-use super::chain::constant_path;
 use super::fields::fields;
-use super::strings::{self, MAX_ARG};
-use crate::facts::{Arg, ArgValue};
-use crate::lang::tree;
-use tree_sitter::{Node, TreeCursor};
+use super::values::{Owner, Pending, Slot};
+use super::walker::Walker;
+use crate::facts::{Arg, ArgValue, CallId, LoopId};
+use tree_sitter::Node;
 
-/// A closure passed as an argument, to be named once it is walked.
-#[derive(Debug, Clone, Copy)]
-pub struct PendingClosure {
-    /// The `lambda` / `block` / `do_block` node.
-    pub node: usize,
-    /// Index of its [`ArgValue::Closure`] in the call's arguments.
-    pub index: usize,
-}
-
-/// The arguments of `call`, in order; a block comes last. Closures get a
-/// placeholder id, listed in `closures` for the walker to fill in.
-pub fn read<'a>(
-    call: Node<'a>,
-    src: &str,
-    closures: &mut Vec<PendingClosure>,
-    cursor: &mut TreeCursor<'a>,
-) -> Vec<Arg> {
-    let mut args = Vec::new();
-    if let Some(list) = call.child_by_field_id(fields().arguments) {
-        for node in list.named_children(cursor) {
-            match node.kind() {
-                "pair" => args.push(pair(node, src, args.len(), closures)),
-                "hash" => {
-                    let mut inner = node.walk();
-                    for child in node.named_children(&mut inner) {
-                        args.push(match child.kind() {
-                            "pair" => pair(child, src, args.len(), closures),
-                            _ => positional(other(child, src)),
-                        });
+impl<'a> Walker<'a> {
+    /// The arguments of call `id` (the node `call`), in order. A hash
+    /// written as an argument gives keyword arguments, as `key: v` pairs
+    /// do (`where({ id: 1 })` is `where(id: 1)`). The block comes last, as
+    /// a closure that is the body of loop `body_of`.
+    pub(super) fn read_args(
+        &mut self,
+        call: Node<'a>,
+        id: CallId,
+        body_of: Option<LoopId>,
+    ) -> Vec<Arg> {
+        let start = self.pending.len();
+        let mut args = Vec::new();
+        if let Some(list) = call.child_by_field_id(fields().arguments) {
+            let mut nodes = std::mem::take(&mut self.arg_nodes);
+            nodes.clear();
+            nodes.extend(list.named_children(&mut self.cursor.borrow_mut()));
+            for &node in &nodes {
+                match node.kind() {
+                    "pair" => {
+                        let slot = Slot::new(Owner::Arg(id, args.len()));
+                        args.push(self.pair(node, slot));
+                    }
+                    "hash" => {
+                        let mut cursor = node.walk();
+                        for child in node.named_children(&mut cursor) {
+                            let slot = Slot::new(Owner::Arg(id, args.len()));
+                            args.push(match child.kind() {
+                                "pair" => self.pair(child, slot),
+                                _ => positional(self.other(child)),
+                            });
+                        }
+                    }
+                    "comment" => {}
+                    _ => {
+                        let slot = Slot::new(Owner::Arg(id, args.len()));
+                        args.push(positional(self.value(node, slot)));
                     }
                 }
-                "lambda" => {
-                    closures.push(PendingClosure {
-                        node: node.id(),
-                        index: args.len(),
-                    });
-                    args.push(positional(ArgValue::Closure(u32::MAX)));
-                }
-                "comment" => {}
-                _ => args.push(positional(value(node, src))),
             }
+            self.arg_nodes = nodes;
+        }
+        if let Some(block) = call.child_by_field_id(fields().block) {
+            self.pending.push(Pending {
+                node: block.id(),
+                slot: Slot::new(Owner::Arg(id, args.len())),
+                body_of,
+            });
+            args.push(positional(ArgValue::Closure(u32::MAX)));
+        }
+        self.order_pending(start);
+        args
+    }
+
+    /// `key: value`, `:key => value`, `"key" => value` are keyword
+    /// arguments; other keys make the pair an `Other` value.
+    fn pair(&mut self, node: Node<'a>, slot: Slot) -> Arg {
+        let keyword = node
+            .child_by_field_id(fields().key)
+            .and_then(|k| self.hash_key(k));
+        match (keyword, node.child_by_field_id(fields().value)) {
+            (Some(keyword), Some(v)) => Arg {
+                keyword: Some(keyword),
+                value: self.value(v, slot),
+            },
+            // Ruby 3.1 shorthand `f(x:)` passes the local or method `x`.
+            (Some(keyword), None) => Arg {
+                value: ArgValue::Path(keyword.clone()),
+                keyword: Some(keyword),
+            },
+            _ => positional(self.other(node)),
         }
     }
-    if let Some(block) = call.child_by_field_id(fields().block) {
-        closures.push(PendingClosure {
-            node: block.id(),
-            index: args.len(),
-        });
-        args.push(positional(ArgValue::Closure(u32::MAX)));
-    }
-    args
 }
 
 fn positional(value: ArgValue) -> Arg {
@@ -66,66 +88,4 @@ fn positional(value: ArgValue) -> Arg {
         keyword: None,
         value,
     }
-}
-
-/// `key: value`, `:key => value`, `"key" => value` are keyword arguments;
-/// other keys make the pair an `Other` value. A lambda value
-/// (`if: -> { ... }`) is a closure passed to the call.
-fn pair(node: Node, src: &str, index: usize, closures: &mut Vec<PendingClosure>) -> Arg {
-    let key = node.child_by_field_id(fields().key);
-    let keyword = key.and_then(|k| match k.kind() {
-        "string" => strings::content(k, src, None),
-        _ => strings::symbol(k, src),
-    });
-    match (keyword, node.child_by_field_id(fields().value)) {
-        (Some(keyword), Some(v)) if v.kind() == "lambda" => {
-            closures.push(PendingClosure {
-                node: v.id(),
-                index,
-            });
-            Arg {
-                keyword: Some(keyword),
-                value: ArgValue::Closure(u32::MAX),
-            }
-        }
-        (Some(keyword), Some(v)) => Arg {
-            keyword: Some(keyword),
-            value: value(v, src),
-        },
-        // Ruby 3.1 shorthand `f(x:)` passes the local or method `x`.
-        (Some(keyword), None) => Arg {
-            value: ArgValue::Path(keyword.clone()),
-            keyword: Some(keyword),
-        },
-        _ => positional(other(node, src)),
-    }
-}
-
-/// An argument value.
-pub fn value(node: Node, src: &str) -> ArgValue {
-    let text = || tree::text(node, src).to_string();
-    match node.kind() {
-        "simple_symbol" | "delimited_symbol" => strings::symbol(node, src)
-            .map(|s| ArgValue::Str(strings::truncate(&s, MAX_ARG).to_string()))
-            .unwrap_or_else(|| other(node, src)),
-        "string" | "chained_string" => strings::content(node, src, None)
-            .map(|s| ArgValue::Str(strings::truncate(&s, MAX_ARG).to_string()))
-            .unwrap_or_else(|| other(node, src)),
-        "integer" | "float" | "rational" | "complex" => ArgValue::Number(text()),
-        "nil" => ArgValue::Null,
-        "true" => ArgValue::Bool(true),
-        "false" => ArgValue::Bool(false),
-        "identifier" | "instance_variable" | "class_variable" | "global_variable" | "self" => {
-            ArgValue::Path(text())
-        }
-        "constant" | "scope_resolution" => constant_path(node, src)
-            .map(ArgValue::Path)
-            .unwrap_or_else(|| other(node, src)),
-        _ => other(node, src),
-    }
-}
-
-/// Source text, truncated.
-fn other(node: Node, src: &str) -> ArgValue {
-    ArgValue::Other(strings::truncate(tree::text(node, src), MAX_ARG).to_string())
 }

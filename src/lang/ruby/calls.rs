@@ -1,6 +1,6 @@
 //! Calls, arguments, loops, variables and SQL strings.
 
-use super::args;
+use super::bindings::{block_bindings, bound_names};
 use super::chain;
 use super::defs::MAX_LOOP_DEPTH;
 use super::fields::{fields, kind, Kind};
@@ -27,16 +27,16 @@ impl<'a> Walker<'a> {
                 r.push('=');
             }
         }
-        let mut pending = Vec::new();
-        let args = args::read(node, self.src, &mut pending, &mut self.cursor.borrow_mut());
-        let id = self.push_call(node, callee, name, resolved, args);
+        let id = self.push_call(node, callee, name, resolved, Vec::new());
+        if let Some(p) = self.take_pending(node) {
+            self.fill(p.slot, ArgValue::Call(id));
+        }
         let receiver = chain.call().and_then(|c| c.receiver);
         let block = chain.call().and_then(|c| c.block);
-        let loop_id = self.iteration(node, id, receiver, block.is_some());
-        let block = block.map(|b| b.id());
-        for p in pending {
-            let body_loop = loop_id.filter(|_| Some(p.node) == block);
-            self.closures.push((p, id, body_loop));
+        let loop_id = self.iteration(node, id, receiver, block);
+        let args = self.read_args(node, id, loop_id.filter(|_| block.is_some()));
+        if let Some(call) = self.facts.calls.get_mut(id as usize) {
+            call.args = args;
         }
         if receiver.is_none() {
             self.receiverless_call(id);
@@ -81,7 +81,7 @@ impl<'a> Walker<'a> {
         node: Node<'a>,
         call: CallId,
         receiver: Option<Node<'a>>,
-        has_block: bool,
+        block: Option<Node<'a>>,
     ) -> Option<LoopId> {
         let name = self.facts.calls.get(call as usize)?.name.as_str();
         let kind = match (name, receiver) {
@@ -89,13 +89,17 @@ impl<'a> Walker<'a> {
             (name, _) if is_iterator(name) => LoopKind::Callback,
             _ => return None,
         };
-        let has_block = has_block || has_block_argument(node);
-        if !has_block {
+        if block.is_none() && !has_block_argument(node) {
             return None;
         }
+        let bindings = block.map_or_else(Vec::new, |b| block_bindings(b, name, self.src));
         let iterable = receiver.map(|r| iterable_text(self.text(r)));
         let iterable_resolved = receiver.and_then(|r| self.resolve_value(r));
-        Some(self.push_loop(node, kind, iterable, iterable_resolved, Some(call)))
+        let id = self.push_loop(node, kind, iterable, iterable_resolved, Some(call));
+        if let Some(l) = self.facts.loops.get_mut(id as usize) {
+            l.bindings = bindings;
+        }
+        Some(id)
     }
 
     pub(super) fn push_loop(
@@ -210,20 +214,33 @@ impl<'a> Walker<'a> {
         };
         let name = self.text(node);
         let visible = self.frame().visible_start;
-        match identifier_role(parent, node) {
-            IdentRole::Parameter => self.locals.declare(name),
-            IdentRole::Binds => self.locals.assign(visible, name, None),
-            IdentRole::Name => {}
-            IdentRole::Expression => {
-                if self.locals.lookup(visible, name).is_none() {
-                    self.method_call_without_arguments(node, name);
-                }
+        let value = match identifier_role(parent, node) {
+            IdentRole::Parameter => {
+                self.locals.declare(name);
+                None
             }
+            IdentRole::Binds => {
+                self.locals.assign(visible, name, None);
+                None
+            }
+            IdentRole::Name => None,
+            IdentRole::Expression if self.is_variable(name) => {
+                Some(ArgValue::Path(name.to_string()))
+            }
+            IdentRole::Expression => Some(ArgValue::Call(
+                self.method_call_without_arguments(node, name),
+            )),
+        };
+        if let Some(p) = self.take_pending(node) {
+            self.fill(
+                p.slot,
+                value.unwrap_or_else(|| ArgValue::Path(name.to_string())),
+            );
         }
     }
 
     /// A bare identifier that is not a variable calls a method on `self`.
-    pub(super) fn method_call_without_arguments(&mut self, node: Node, name: &str) {
+    pub(super) fn method_call_without_arguments(&mut self, node: Node, name: &str) -> CallId {
         let resolved = Some(self.resolve_bare(name));
         let id = self.push_call(
             node,
@@ -233,6 +250,7 @@ impl<'a> Walker<'a> {
             Vec::new(),
         );
         self.receiverless_call(id);
+        id
     }
 
     /// After `x = value` / `@x ||= value`: the variable's type.
@@ -262,6 +280,12 @@ impl<'a> Walker<'a> {
         let iterable = value.map(|v| iterable_text(self.text(v)));
         let resolved = value.and_then(|v| self.resolve_value(v));
         let id = self.push_loop(node, LoopKind::For, iterable, resolved, None);
+        if let (Some(l), Some(pattern)) = (
+            self.facts.loops.get_mut(id as usize),
+            node.child_by_field_id(fields().pattern),
+        ) {
+            l.bindings = bound_names(pattern, self.src);
+        }
         self.for_loops.push((node.id(), id));
         self.pops.push((node.id(), Pop::For));
     }

@@ -152,11 +152,7 @@ impl<'a> Walker<'a> {
 
     /// A block, `do ... end` block or lambda: a closure.
     pub(super) fn enter_closure(&mut self, node: Node<'a>) {
-        let pending = self
-            .closures
-            .iter()
-            .rposition(|(p, _, _)| p.node == node.id())
-            .map(|i| self.closures.swap_remove(i));
+        let pending = self.take_pending(node);
         let span = self.span(node);
         let frame = self.frame();
         let prefix = if frame.qname.len() > MAX_CLOSURE_PREFIX {
@@ -167,14 +163,14 @@ impl<'a> Walker<'a> {
         let qname = format!("{prefix}.<lambda>@{}", span.line);
         let named = frame.named.clone();
         let parent = frame.function;
-        let loops = match pending {
-            Some((_, _, Some(loop_id))) if frame.loops.len() < MAX_LOOP_DEPTH => {
+        let loops = match pending.and_then(|p| p.body_of) {
+            Some(loop_id) if frame.loops.len() < MAX_LOOP_DEPTH => {
                 let mut loops = frame.loops.clone();
                 loops.push(loop_id);
                 loops
             }
-            Some((_, _, Some(_))) => frame.loops.clone(),
-            _ => Vec::new(),
+            Some(_) => frame.loops.clone(),
+            None => Vec::new(),
         };
         let id = self.facts.functions.len() as FunctionId;
         self.facts.functions.push(Function {
@@ -188,17 +184,10 @@ impl<'a> Walker<'a> {
             parent,
             class: None,
             handler: None,
-            passed_to: pending.map(|(_, call, _)| call),
+            passed_to: pending.and_then(|p| p.slot.call()),
         });
-        if let Some((p, call, _)) = pending {
-            if let Some(arg) = self
-                .facts
-                .calls
-                .get_mut(call as usize)
-                .and_then(|c| c.args.get_mut(p.index))
-            {
-                arg.value = ArgValue::Closure(id);
-            }
+        if let Some(p) = pending {
+            self.fill(p.slot, ArgValue::Closure(id));
         }
         let mut frame = self.new_frame(Role::Function, Some(id), qname);
         frame.loops = loops;

@@ -8,17 +8,25 @@
 //!   instance methods of Rails controllers are `rails` handlers;
 //! - calls: every method call, receiver-less calls in class bodies
 //!   (`has_many :orders, dependent: :destroy`) included, with symbols as
-//!   strings and `key: value` pairs as keyword arguments; a block is the
-//!   last argument; a bare identifier that is not a variable is a call too;
-//!   setters are named `name=`;
+//!   strings, `key: value` pairs as keyword arguments, arrays and hashes as
+//!   lists and maps, calls and lambdas as their ids (see [`values`]); a
+//!   block is the last argument; a bare identifier that is not a variable
+//!   is a call too; setters are named `name=`;
 //! - loops: `for`, `while`, `until`, `loop do`, and blocks of iterating
-//!   methods (`each`, `map`, `find_each`, ...);
+//!   methods (`each`, `map`, `find_each`, ...), with the names they bind
+//!   (see [`bindings`]);
+//! - assignments to constants and variables (see [`assigns`]). Attribute
+//!   reads are method calls in Ruby (`order.customer` is a call), so no
+//!   [`crate::facts::Access`] is recorded: rules read them as calls whose
+//!   receiver is a loop binding;
 //! - classes and modules with their superclass; `require` and
 //!   `require_relative` as imports; SQL in strings and heredocs.
 //!
 //! Resolution is described in [`resolve`].
 
 mod args;
+mod assigns;
+mod bindings;
 mod calls;
 mod chain;
 mod defs;
@@ -27,6 +35,7 @@ mod kinds;
 mod resolve;
 mod scope;
 mod strings;
+mod values;
 mod walker;
 
 use super::{tree, SourceFile};

@@ -551,7 +551,13 @@ fn hash_arguments_are_keywords() {
     assert_eq!(
         second.args,
         [
-            keyword("id", ArgValue::Other("[1, 2]".into())),
+            keyword(
+                "id",
+                ArgValue::List(vec![
+                    ArgValue::Number("1".into()),
+                    ArgValue::Number("2".into())
+                ])
+            ),
             Arg {
                 keyword: None,
                 value: ArgValue::Null
@@ -617,3 +623,5 @@ fn deep_nesting_does_not_overflow() {
     let arrays = format!("x = {}{}\n", "[".repeat(depth), "]".repeat(depth));
     facts(&arrays);
 }
+
+mod assigns;

@@ -2,15 +2,16 @@
 //! (file, class bodies, methods, blocks) that emits facts as it enters
 //! nodes.
 
-use super::args::PendingClosure;
 use super::chain::Chain;
 use super::defs::defined_methods;
 use super::fields::{kind, Kind};
 use super::scope::{ClassCtx, Frame, Locals, Role, SelfKind};
-use crate::facts::{CallId, FileFacts, FunctionId, LoopId, Span};
+use super::values::Pending;
+use crate::facts::{FileFacts, FunctionId, LoopId, Span};
 use crate::lang::tree::Columns;
 use crate::lang::tree::{self, Visitor};
 use std::cell::RefCell;
+use std::collections::HashSet;
 use tree_sitter::{Node, TreeCursor};
 
 /// Longest iterable text kept.
@@ -47,9 +48,13 @@ pub struct Walker<'a> {
     pub(super) pops: Vec<(usize, Pop)>,
     /// Methods defined at the top level of the file.
     pub(super) top_defs: Vec<&'a str>,
-    /// Closures passed to a call, not walked yet: the call, and the loop
-    /// their body is (for an iterating call's block).
-    pub(super) closures: Vec<(PendingClosure, CallId, Option<LoopId>)>,
+    /// Calls, closures and bare names inside values read so far, not
+    /// entered yet (see [`super::values`]).
+    pub(super) pending: Vec<Pending>,
+    /// Resolved names of the constants assigned so far.
+    pub(super) constants: HashSet<String>,
+    /// The argument nodes of the call being read (kept to reuse its memory).
+    pub(super) arg_nodes: Vec<Node<'a>>,
     /// `for` loops being walked, whose body activates the loop.
     pub(super) for_loops: Vec<(usize, LoopId)>,
     /// The chain of the next call to be entered when it is the receiver of
@@ -85,7 +90,9 @@ impl<'a> Walker<'a> {
             locals: Locals::default(),
             pops: Vec::new(),
             top_defs,
-            closures: Vec::new(),
+            pending: Vec::new(),
+            arg_nodes: Vec::new(),
+            constants: HashSet::new(),
             for_loops: Vec::new(),
             next_chain: None,
             columns: Columns::default(),
@@ -193,6 +200,7 @@ impl<'a> Visitor<'a> for Walker<'a> {
             Kind::Token => return false,
             Kind::For => self.enter_for(node),
             Kind::Assignment | Kind::OperatorAssignment => {
+                self.enter_assignment(node);
                 self.pops.push((node.id(), Pop::Assignment));
             }
             Kind::Do => self.enter_do(node),

@@ -6,13 +6,12 @@
 
 use super::items::path_text;
 use super::lines::first_token;
-use super::scope::Resolution;
 use super::visit::Extractor;
 use crate::facts::{Arg, ArgValue, Call, CallId, LoopId, Span};
 use proc_macro2::Span as TokenSpan;
 use syn::punctuated::Punctuated;
 use syn::visit::Visit;
-use syn::{Expr, Lit, Token};
+use syn::{Expr, Token};
 
 /// Methods that iterate with a closure on anything they are called on.
 const LOOP_METHODS: &[&str] = &[
@@ -133,6 +132,9 @@ pub(super) struct Chain {
     pub text: String,
     /// Resolved through imports and local types, when known.
     pub resolved: Option<String>,
+    /// The outermost call, when the chain ends in one (a trailing `?` or
+    /// `.await` included): `a.b().c()?` → `c`; None for `a.b().field`.
+    pub call: Option<CallId>,
     iterator: bool,
 }
 
@@ -187,11 +189,12 @@ impl Extractor<'_> {
                 Link::Call(call) => {
                     let end = call.paren_token.span.close();
                     let name = last_segment(&chain.text).to_string();
-                    self.call_link(&mut chain, name, start, end, &call.args, awaited);
+                    let id = self.call_link(&mut chain, name, start, end, &call.args, awaited);
+                    chain.call = Some(id);
                 }
                 Link::Method(call) => {
                     let end = call.paren_token.span.close();
-                    self.method_link(&mut chain, call, start, end, awaited);
+                    chain.call = Some(self.method_link(&mut chain, call, start, end, awaited));
                 }
                 Link::Field(field) => {
                     let member = match &field.member {
@@ -203,6 +206,7 @@ impl Extractor<'_> {
                         .and_then(|owner| self.scopes.field_type(&owner, &member));
                     chain.text.push('.');
                     chain.text.push_str(&member);
+                    chain.call = None;
                 }
                 Link::Try => chain.text.push('?'),
                 Link::Await => chain.text.push_str(".await"),
@@ -210,6 +214,7 @@ impl Extractor<'_> {
                     self.visit_expr(&index.index);
                     chain.text.push_str("[]");
                     chain.resolved = None;
+                    chain.call = None;
                 }
             }
         }
@@ -250,6 +255,7 @@ impl Extractor<'_> {
                         Chain {
                             text: self.lines.compact(other, 40),
                             resolved,
+                            call: None,
                             iterator: false,
                         }
                     }
@@ -270,6 +276,7 @@ impl Extractor<'_> {
         Chain {
             text,
             resolved,
+            call: None,
             iterator,
         }
     }
@@ -283,7 +290,7 @@ impl Extractor<'_> {
         end: TokenSpan,
         args: &Punctuated<Expr, Token![,]>,
         awaited: bool,
-    ) {
+    ) -> CallId {
         let span = self.lines.span(start, end);
         let id = self.record_call(
             chain.text.clone(),
@@ -300,6 +307,7 @@ impl Extractor<'_> {
         if let Some(resolved) = &mut chain.resolved {
             resolved.push_str("()");
         }
+        id
     }
 
     /// `receiver.method(args)`: the chain so far is the receiver.
@@ -310,7 +318,7 @@ impl Extractor<'_> {
         start: TokenSpan,
         end: TokenSpan,
         awaited: bool,
-    ) {
+    ) -> CallId {
         let method = call.method.to_string();
         let span = self.lines.span(start, end);
         let callee = format!("{}.{method}", chain.text);
@@ -337,6 +345,7 @@ impl Extractor<'_> {
                 resolved.push_str("()");
             }
         }
+        id
     }
 
     /// Records a call (its arguments are filled in by the caller).
@@ -370,40 +379,11 @@ impl Extractor<'_> {
         call: CallId,
         body_of: Option<LoopId>,
     ) -> Vec<Arg> {
-        args.map(|arg| {
-            let value = match arg {
-                Expr::Closure(c) => ArgValue::Closure(self.closure(c, Some(call), body_of)),
-                Expr::Async(a) => ArgValue::Closure(self.async_block(a, Some(call), Vec::new())),
-                other => {
-                    let value = self.arg_value(other);
-                    self.visit_expr(other);
-                    value
-                }
-            };
-            Arg {
-                keyword: None,
-                value,
-            }
+        args.map(|arg| Arg {
+            keyword: None,
+            value: self.passed(arg, call, body_of, 0),
         })
         .collect()
-    }
-
-    fn arg_value(&self, arg: &Expr) -> ArgValue {
-        match arg {
-            Expr::Lit(lit) => match &lit.lit {
-                Lit::Str(s) => ArgValue::Str(truncate(&s.value(), 200)),
-                Lit::Int(i) => ArgValue::Number(i.to_string()),
-                Lit::Float(f) => ArgValue::Number(f.to_string()),
-                Lit::Bool(b) => ArgValue::Bool(b.value),
-                _ => ArgValue::Other(self.lines.compact(arg, 200)),
-            },
-            Expr::Path(p) if p.path.is_ident("None") => ArgValue::Null,
-            Expr::Path(p) => match self.scopes.resolve(&p.path) {
-                Resolution::Local(_) => ArgValue::Path(path_text(&p.path)),
-                other => ArgValue::Path(other.callee().unwrap_or_else(|| path_text(&p.path))),
-            },
-            _ => ArgValue::Other(self.lines.compact(arg, 200)),
-        }
     }
 
     /// Notes functions named as handlers by an axum router (`get(list)`,

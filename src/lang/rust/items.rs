@@ -224,6 +224,17 @@ impl Extractor<'_> {
                     vis_start(&s.vis).unwrap_or(s.struct_token.span),
                     end,
                 );
+                self.struct_fields(&s.ident, &s.fields);
+            }
+            Item::Static(s) => {
+                let start = vis_start(&s.vis).unwrap_or(s.static_token.span);
+                let end = s.semi_token.spans[0];
+                self.static_item(&s.attrs, start, &s.ident, &s.ty, &s.expr, end);
+            }
+            Item::Const(c) => {
+                let start = vis_start(&c.vis).unwrap_or(c.const_token.span);
+                let end = c.semi_token.spans[0];
+                self.static_item(&c.attrs, start, &c.ident, &c.ty, &c.expr, end);
             }
             Item::Enum(e) => {
                 let start = vis_start(&e.vis).unwrap_or(e.enum_token.span);
@@ -236,7 +247,7 @@ impl Extractor<'_> {
             Item::Use(_) | Item::ExternCrate(_) => {}
             Item::Macro(m) => {
                 if m.ident.is_none() {
-                    self.macro_call(&m.mac, false);
+                    self.macro_statement(&m.mac, false);
                 }
             }
             other => visit::visit_item(self, other),
@@ -389,7 +400,7 @@ fn type_name(ty: &syn::Type) -> Option<String> {
 
 /// Attribute paths as written (`tokio::main`), skipping `skip`; keyed
 /// attributes also report their keys (`diesel::table_name`).
-fn decorators(attrs: &[Attribute], skip: &[&str]) -> Vec<String> {
+pub(super) fn decorators(attrs: &[Attribute], skip: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for attr in attrs {
         let name = path_text(attr.path());
@@ -437,7 +448,7 @@ pub(super) fn path_text(path: &Path) -> String {
     out
 }
 
-fn vis_start(vis: &Visibility) -> Option<TokenSpan> {
+pub(super) fn vis_start(vis: &Visibility) -> Option<TokenSpan> {
     match vis {
         Visibility::Public(p) => Some(p.span),
         Visibility::Restricted(r) => Some(r.pub_token.span),

@@ -79,6 +79,12 @@ impl<'a> LineIndex<'a> {
             .unwrap_or("")
     }
 
+    /// The text of a type, whitespace removed, at most `max` bytes.
+    pub fn type_text(&self, ty: &Type, max: usize) -> String {
+        let whole = ty.span();
+        compact(self.slice(self.span(whole, whole)), max)
+    }
+
     /// The text of an expression, whitespace removed, at most `max` bytes.
     pub fn compact(&self, expr: &Expr, max: usize) -> String {
         let span = self.span(first_token(expr), last_token(expr));

@@ -7,6 +7,7 @@ use super::items::path_text;
 use super::lines::path_start;
 use super::scope::Resolution;
 use super::visit::Extractor;
+use crate::facts::CallId;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
@@ -36,6 +37,8 @@ const QUERY_MACROS: &[&str] = &[
 
 /// A recorded macro call.
 pub(super) struct MacroCall {
+    /// Its call fact.
+    pub id: CallId,
     /// `sqlx::query!`
     pub text: String,
     /// `sqlx.query!`
@@ -46,12 +49,37 @@ impl Extractor<'_> {
     /// Records a macro invocation; with `body`, parses and walks its
     /// arguments.
     pub(super) fn macro_call(&mut self, mac: &Macro, body: bool) -> MacroCall {
-        let bare = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let bare = macro_name(mac);
+        let call = self.record_macro(mac, &bare);
+        if body && !OPAQUE.contains(&bare.as_str()) {
+            let exprs = body_exprs(mac, &bare);
+            let is_sqlx = call.text.starts_with("sqlx::")
+                || call
+                    .resolved
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("sqlx."));
+            if is_sqlx && QUERY_MACROS.contains(&bare.as_str()) {
+                self.query_text(&exprs);
+            }
+            let args = self.args(exprs.iter(), call.id, None);
+            self.facts.calls[call.id as usize].args = args;
+        }
+        call
+    }
+
+    /// A macro in statement or item position: a call, whose body is walked
+    /// when `body`, or declares statics (`thread_local!`).
+    pub(super) fn macro_statement(&mut self, mac: &Macro, body: bool) {
+        let bare = macro_name(mac);
+        if self.static_macro(mac, &bare) {
+            self.record_macro(mac, &bare);
+        } else {
+            self.macro_call(mac, body);
+        }
+    }
+
+    /// Records a macro invocation as a call, without arguments.
+    pub(super) fn record_macro(&mut self, mac: &Macro, bare: &str) -> MacroCall {
         let text = path_text(&mac.path) + "!";
         let resolved = match self.scopes.resolve(&mac.path) {
             Resolution::Local(_) => None,
@@ -68,17 +96,7 @@ impl Extractor<'_> {
             span,
             false,
         );
-        if body && !OPAQUE.contains(&bare.as_str()) {
-            let exprs = body_exprs(mac, &bare);
-            let is_sqlx = text.starts_with("sqlx::")
-                || resolved.as_deref().is_some_and(|r| r.starts_with("sqlx."));
-            if is_sqlx && QUERY_MACROS.contains(&bare.as_str()) {
-                self.query_text(&exprs);
-            }
-            let args = self.args(exprs.iter(), id, None);
-            self.facts.calls[id as usize].args = args;
-        }
-        MacroCall { text, resolved }
+        MacroCall { id, text, resolved }
     }
 
     /// The query string of a `sqlx::query!`-style macro, SQL-looking or not.
@@ -94,6 +112,23 @@ impl Extractor<'_> {
             self.push_sql(&literal.value(), span);
         }
     }
+}
+
+/// The last segment of a macro's path: `sqlx::query` → `query`.
+pub(super) fn macro_name(mac: &Macro) -> String {
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// The elements of a list-like body (`vec![a, b]`); None for `vec![x; n]`
+/// or a body that is not comma-separated expressions.
+pub(super) fn list_body(mac: &Macro) -> Option<Vec<Expr>> {
+    mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .ok()
+        .map(|list| list.into_iter().collect())
 }
 
 /// The expressions in a macro body: comma-separated expressions, `select!`

@@ -4,7 +4,15 @@
 //! ([`guard`]), then parsed with `syn::parse_file` and walked once
 //! ([`visit`]). `syn` fails a whole file on a syntax error, which becomes an
 //! `Err` naming the line and column.
+//!
+//! Besides functions, calls, loops and imports it records assignments
+//! (`static`/`const` items, `thread_local!`/`lazy_static!` statics, struct
+//! fields, `let` bindings: see [`assigns`]), the names loops bind
+//! ([`bindings`]) and argument values as lists and call ids ([`values`]).
+//! Field reads are not recorded as [`crate::facts::Access`] yet.
 
+mod assigns;
+mod bindings;
 mod chain;
 mod guard;
 mod items;
@@ -12,6 +20,7 @@ mod lines;
 mod macros;
 mod scope;
 mod sql;
+mod values;
 mod visit;
 
 #[cfg(test)]

@@ -545,3 +545,5 @@ fn nested_closures_keep_their_parents_and_loops() {
         FunctionKind::Closure
     );
 }
+
+mod assigns;

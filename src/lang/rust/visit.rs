@@ -142,6 +142,9 @@ impl<'src> Extractor<'src> {
             Some(id) => self.loops.iter().copied().chain([id]).collect(),
             None => Vec::new(),
         };
+        if let Some(id) = body_of {
+            self.bind_loop(id, closure.inputs.iter());
+        }
         let id = self.facts.functions.len() as FunctionId;
         let frame = self.begin_function(function, loops);
         for input in &closure.inputs {
@@ -231,35 +234,10 @@ impl<'src> Extractor<'src> {
         }
     }
 
-    /// Visits an expression and returns the type of its value when known:
-    /// the resolved call it comes from (`std.process.Command.new()`), a
-    /// typed variable, or a struct literal's type.
+    /// Visits an expression and returns the type of its value when known
+    /// (see [`Self::evaluate`]).
     pub(super) fn value_of(&mut self, expr: &Expr) -> Option<String> {
-        match expr {
-            Expr::Call(_)
-            | Expr::MethodCall(_)
-            | Expr::Field(_)
-            | Expr::Try(_)
-            | Expr::Await(_)
-            | Expr::Index(_) => self.chain(expr).resolved,
-            Expr::Path(p) => self.scopes.resolve(&p.path).value(),
-            Expr::Reference(r) => self.value_of(&r.expr),
-            Expr::Paren(p) => self.value_of(&p.expr),
-            Expr::Group(g) => self.value_of(&g.expr),
-            Expr::Struct(s) => {
-                visit::visit_expr_struct(self, s);
-                self.scopes.resolve(&s.path).value()
-            }
-            Expr::Cast(c) => {
-                self.visit_expr(&c.expr);
-                self.scopes.resolve_type(&c.ty)
-            }
-            Expr::Macro(m) => self.macro_call(&m.mac, true).resolved.map(|r| r + "()"),
-            other => {
-                self.visit_expr(other);
-                None
-            }
-        }
+        self.evaluate(expr, 0).1
     }
 
     fn push_loop(
@@ -307,6 +285,7 @@ impl<'src> Extractor<'src> {
             .map_or(f.for_token.span, |l| l.name.apostrophe);
         let span = self.lines.span(start, f.body.brace_token.span.close());
         let id = self.push_loop(LoopKind::For, span, Some((text, resolved)));
+        self.bind_loop(id, std::iter::once(&*f.pat));
         let mark = self.scopes.mark();
         self.bind_pattern(&f.pat, None);
         self.loops.push(id);
@@ -406,22 +385,25 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 
     fn visit_stmt_macro(&mut self, mac: &'ast syn::StmtMacro) {
-        self.macro_call(&mac.mac, true);
+        self.macro_statement(&mac.mac, true);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        let (pat, annotated) = match &local.pat {
-            Pat::Type(typed) => (&*typed.pat, self.scopes.resolve_type(&typed.ty)),
+        let (pat, annotation) = match &local.pat {
+            Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
             other => (other, None),
         };
-        let mut ty = annotated;
+        let mut ty = annotation.and_then(|t| self.scopes.resolve_type(t));
+        let mut value = None;
         if let Some(init) = &local.init {
-            let value = self.value_of(&init.expr);
-            ty = ty.or(value);
+            let (v, value_type) = self.evaluate(&init.expr, 0);
+            ty = ty.or(value_type);
+            value = Some(v);
             if let Some((_, diverge)) = &init.diverge {
                 self.visit_expr(diverge);
             }
         }
+        self.let_assigns(local, pat, annotation, value);
         self.bind_pattern(pat, ty);
     }
 
