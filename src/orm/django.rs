@@ -52,7 +52,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
         for assign in class_assigns(facts, class, meta) {
             field(facts, assign, &file.path, &mut entity);
         }
-        let mut app_label = app_label(&facts.module);
+        let mut app_label = app_label(&file.path);
         let mut db_table = None;
         if let Some(meta) = meta {
             for assign in facts.assigns.iter().filter(|a| within(&a.span, &meta.span)) {
@@ -111,17 +111,18 @@ fn class_assigns<'a>(
     })
 }
 
-/// `shop.models` and `shop.models.orders` → `shop`; `models` → `models`.
-fn app_label(module: &str) -> String {
-    let parts: Vec<&str> = module.split('.').collect();
-    match parts.iter().rposition(|p| *p == "models") {
-        Some(i) if i > 0 => parts[i - 1].to_string(),
-        _ => parts
-            .len()
-            .checked_sub(2)
-            .map_or(parts[0], |i| parts[i])
-            .to_string(),
-    }
+/// The app a models file belongs to: the directory holding `models.py`
+/// or the `models/` package (`shop/models.py`, `src/shop/models/order.py`
+/// → `shop`); else the file's directory.
+fn app_label(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    let at = parts
+        .iter()
+        .rposition(|p| *p == "models" || *p == "models.py")
+        .unwrap_or(parts.len().saturating_sub(1));
+    at.checked_sub(1)
+        .and_then(|i| parts.get(i))
+        .map_or_else(|| "app".to_string(), |p| p.to_string())
 }
 
 /// The call an assignment's value is.

@@ -36,7 +36,7 @@ fn rails_models_tables_and_relations() {
             "app/models/line_item.rb",
             Language::Ruby,
             "app/models/line_item",
-            "class LineItem < ApplicationRecord\n  belongs_to :order, foreign_key: :order_ref\nend\nclass Customer < ApplicationRecord\n  has_one :profile\nend\nclass Vip < Customer\nend\nclass Helper < Struct\nend\n",
+            "class LineItem < ApplicationRecord\n  belongs_to :order, foreign_key: :order_ref\nend\nclass Customer < ApplicationRecord\n  self.table_name = \"clients\"\n  has_one :profile\nend\nclass Vip < Customer\nend\nclass Helper < Struct\nend\n",
         ),
     ]);
     let e = entities(&model);
