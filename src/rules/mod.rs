@@ -5,10 +5,12 @@
 //! to a family edits no list here. `tests/meta.rs` checks that every rule
 //! has docs, fixtures and a family with logic.
 
+mod adhoc_cache;
 mod blocking_call;
 mod chain;
 mod globs;
 pub mod meta;
+pub(crate) mod missing_index;
 mod n_plus_one;
 
 use crate::facts::Span;
@@ -52,6 +54,11 @@ pub struct RuleContext<'a> {
     pub model: &'a Model,
     /// Which rules run.
     pub selection: &'a Selection,
+    /// The scan root, for the few project files that are not source code
+    /// (manifests naming the database driver).
+    pub root: &'a std::path::Path,
+    /// Scan-level notes a family adds (a table queried but not defined).
+    pub notes: std::sync::Mutex<Vec<crate::scan::Note>>,
 }
 
 impl RuleContext<'_> {
@@ -95,7 +102,9 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 /// has no rules yet.
 pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
     ("n-plus-one", n_plus_one::check),
+    ("missing-index", missing_index::check),
     ("blocking-call", blocking_call::check),
+    ("adhoc-cache", adhoc_cache::check),
 ];
 
 /// Run every family that has an enabled rule.
