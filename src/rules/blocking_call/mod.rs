@@ -15,7 +15,7 @@
 //! 4. Findings: sites on the event loop, and calls on the event loop to a
 //!    blocking project function (with the chain down to the site).
 
-mod catalog;
+pub(super) mod catalog;
 
 use crate::classify::FileRole;
 use crate::facts::{FileFacts, Function, FunctionId, FunctionKind, LoopKind, Span};

@@ -18,11 +18,11 @@
 //! test's loops run over the cases it lists, not over production data.
 //! Scripts, build files and Django management commands are low.
 
-mod catalog;
+pub(super) mod catalog;
 mod invariant;
 mod loops;
 mod message;
-mod models;
+pub(super) mod models;
 
 use crate::classify::FileRole;
 use crate::facts::{ArgValue, FileFacts, FunctionId, FunctionKind, LoopId, Span};
@@ -236,9 +236,6 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
         let Some(resolved) = call.resolved.as_deref() else {
             continue;
         };
-        if !view.catalog.may_query(resolved, call.awaited) {
-            continue;
-        }
         let canonical = index.canonical(resolved);
         let Some(query) = view.catalog.query_call(&canonical, call.awaited) else {
             continue;
