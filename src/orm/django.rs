@@ -13,6 +13,7 @@ use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
 use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
 use crate::model::ParsedFile;
+use std::collections::HashMap;
 
 /// Whether a resolved base is Django's model base.
 fn is_model_base(base: &str) -> bool {
@@ -275,6 +276,12 @@ fn meta_option(
 /// fields; concrete bases are multi-table inheritance, a table of its own)
 /// and drop classes that are no model at all.
 pub fn inherit(list: &mut Vec<Entity>) {
+    let mut resolved = Resolved::default();
+    for (i, e) in list.iter().enumerate() {
+        if e.orm == Orm::Django && !e.qname.starts_with(PENDING) {
+            resolved.add(i, e);
+        }
+    }
     for _ in 0..16 {
         let mut changed = false;
         for i in 0..list.len() {
@@ -286,17 +293,7 @@ pub fn inherit(list: &mut Vec<Entity>) {
             else {
                 continue;
             };
-            let parents: Vec<usize> = bases
-                .split(',')
-                .filter_map(|b| {
-                    let short = b.rsplit('.').next().unwrap_or(b);
-                    list.iter().position(|e| {
-                        e.orm == Orm::Django
-                            && !e.qname.starts_with(PENDING)
-                            && (e.qname == b || e.name == short)
-                    })
-                })
-                .collect();
+            let parents: Vec<usize> = bases.split(',').filter_map(|b| resolved.find(b)).collect();
             if parents.is_empty() {
                 continue;
             }
@@ -315,6 +312,7 @@ pub fn inherit(list: &mut Vec<Entity>) {
                 }
             }
             e.qname = qname;
+            resolved.add(i, &list[i]);
             changed = true;
         }
         if !changed {
@@ -322,6 +320,40 @@ pub fn inherit(list: &mut Vec<Entity>) {
         }
     }
     list.retain(|e| !(e.orm == Orm::Django && e.qname.starts_with(PENDING)));
+}
+
+/// Resolved Django models by qualified and by short name (the first in
+/// list order wins), kept up to date as models resolve, so finding a base is
+/// a lookup rather than a scan of every entity.
+#[derive(Default)]
+struct Resolved {
+    by_qname: HashMap<String, usize>,
+    by_short: HashMap<String, usize>,
+}
+
+impl Resolved {
+    fn add(&mut self, i: usize, e: &Entity) {
+        for (map, key) in [
+            (&mut self.by_qname, &e.qname),
+            (&mut self.by_short, &e.name),
+        ] {
+            map.entry(key.clone())
+                .and_modify(|v| *v = (*v).min(i))
+                .or_insert(i);
+        }
+    }
+
+    /// The first resolved model named `base` (qualified, or by its last
+    /// segment).
+    fn find(&self, base: &str) -> Option<usize> {
+        let short = base.rsplit('.').next().unwrap_or(base);
+        let exact = self.by_qname.get(base);
+        exact
+            .into_iter()
+            .chain(self.by_short.get(short))
+            .min()
+            .copied()
+    }
 }
 
 /// Add to each target the reverse side of every foreign key and
