@@ -181,15 +181,25 @@ impl Entities {
 
     /// The entity declared by the class with this qualified name.
     pub fn by_qname(&self, qname: &str) -> Option<&Entity> {
-        self.by_qname.get(qname).map(|&i| &self.list[i])
+        self.index_of_qname(qname).map(|i| &self.list[i])
+    }
+
+    /// The index in [`Entities::list`] of the entity with this qualified name.
+    pub fn index_of_qname(&self, qname: &str) -> Option<usize> {
+        self.by_qname.get(qname).copied()
+    }
+
+    /// The index of the entity with this class name, when exactly one has it.
+    pub fn index_of_name(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
     }
 
     /// The entity with this class name, when exactly one has it.
     pub fn by_name(&self, name: &str) -> Option<&Entity> {
-        match self.by_name.get(name).map(Vec::as_slice) {
-            Some([one]) => Some(&self.list[*one]),
-            _ => None,
-        }
+        self.index_of_name(name).map(|i| &self.list[i])
     }
 
     /// The entities mapped to a table.

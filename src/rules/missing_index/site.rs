@@ -53,7 +53,9 @@ pub struct Site {
     /// The enclosing function.
     pub function: Option<FunctionId>,
     /// Enclosing loops.
-    pub loop_depth: u32,
+    /// Enclosing loops; None for SQL in a string, whose loops are those of
+    /// the call it is passed to (found only when a finding needs them).
+    pub loop_depth: Option<u32>,
     /// The table (lower-case).
     pub table: String,
     /// Which stack.
