@@ -259,6 +259,9 @@ pub struct Loop {
     /// `for (k, v) in` / `for k, v in` → `k`, `v`; `orders.each do |o|`,
     /// `orders.map(o => ..)`, `for (const o of orders)`, `.for_each(|o| ..)`
     /// → `o`. Destructured fields bind their own names. Empty for `while`.
+    /// Where a fold's callback takes the accumulator first (Ruby `inject`/
+    /// `reduce`, Rust `fold`/`try_fold`/`scan`), the element's names come
+    /// first and the accumulator's last: `inject(0) { |sum, o| }` → `o`, `sum`.
     pub bindings: Vec<String>,
 }
 
@@ -318,6 +321,10 @@ pub enum AssignScope {
     Class,
     /// Inside a function: local variables, and instance attributes
     /// (`self.x = ..`, `this.x = ..`, Ruby `@x` in an instance method).
+    /// A function's store to a module-level or class-level name (after
+    /// Python `global NAME`, `CACHE[k] = v`, Ruby `@@cache[k] = v`) takes
+    /// the scope where the name lives (`Module`/`Class`) and keeps
+    /// `function` set.
     Local,
 }
 
@@ -332,8 +339,9 @@ pub enum AssignOp {
     OrBind,
     /// `x += v` and the other augmented assignments.
     Augmented,
-    /// A store into a container by key: `x[k] = v`, `x[k] ||= v`. `target`
-    /// names the container and `key` the subscript.
+    /// A store into a container by key: `x[k] = v`, `x[k] ||= v`, `x[k] += v`
+    /// (a keyed store is `Subscript` whatever its operator). `target` names
+    /// the container and `key` the subscript.
     Subscript,
 }
 
@@ -348,8 +356,9 @@ pub struct Assign {
     pub target: String,
     /// The target resolved like a callee: module-level names become
     /// `module.NAME` (also where a function writes to a global, e.g. after
-    /// Python `global NAME`), class attributes and `self.x`/`this.x`/`@x`
-    /// become `module.Class.x`. None for locals.
+    /// Python `global NAME`), class attributes and `self.x`/`this.x`/`@x`/
+    /// `@@x` become `module.Class.x` (sigils dropped, as in method names),
+    /// Rust struct fields `module.Struct.field`. None for locals.
     pub resolved: Option<String>,
     /// Where the target lives.
     pub scope: AssignScope,

@@ -5,15 +5,20 @@
 //! to a family edits no list here. `tests/meta.rs` checks that every rule
 //! has docs, fixtures and a family with logic.
 
+mod adhoc_cache;
 mod blocking_call;
+mod chain;
+mod globs;
 pub mod meta;
 pub(crate) mod missing_index;
+mod n_plus_one;
 
 use crate::facts::Span;
 use crate::finding::{Finding, Setting};
 use crate::model::Model;
 
 pub use blocking_call::compile_catalog as compile_blocking_catalog;
+pub use n_plus_one::compile_catalog as compile_n_plus_one_catalog;
 
 /// Which rules run: `--select` and `--ignore`, by rule id or family.
 #[derive(Debug, Clone, Default)]
@@ -96,8 +101,10 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 /// Families with logic. A family listed in [`meta::FAMILIES`] but not here
 /// has no rules yet.
 pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
-    ("blocking-call", blocking_call::check),
+    ("n-plus-one", n_plus_one::check),
     ("missing-index", missing_index::check),
+    ("blocking-call", blocking_call::check),
+    ("adhoc-cache", adhoc_cache::check),
 ];
 
 /// Run every family that has an enabled rule.

@@ -191,6 +191,21 @@ impl<'t> Extractor<'_, 't> {
             (AssignOp::Bind, op) => op,
             (stored, _) => stored,
         };
+        // A function's store to a module-level name (after `global`, or a
+        // keyed store into a module container) lives at module level.
+        let scope = match &target.resolved {
+            Some(resolved)
+                if scope == AssignScope::Local
+                    && !target.written.contains('.')
+                    && resolved
+                        .strip_prefix(self.module)
+                        .and_then(|r| r.strip_prefix('.'))
+                        == Some(target.written.as_str()) =>
+            {
+                AssignScope::Module
+            }
+            _ => scope,
+        };
         let assign = Assign {
             target: target.written,
             resolved: target.resolved,

@@ -134,7 +134,7 @@ fn module_caches_and_globals() {
     let module: Vec<&Assign> = facts
         .assigns
         .iter()
-        .filter(|a| a.scope == AssignScope::Module)
+        .filter(|a| a.scope == AssignScope::Module && a.function.is_none())
         .collect();
     assert_eq!(module.len(), 2);
     assert_eq!(module[0].target, "_CACHE");
@@ -145,7 +145,7 @@ fn module_caches_and_globals() {
     assert_eq!(store.target, "_CACHE");
     assert_eq!(store.op, AssignOp::Subscript);
     assert_eq!(store.key.as_deref(), Some("k"));
-    assert_eq!(store.scope, AssignScope::Local);
+    assert_eq!(store.scope, AssignScope::Module);
     assert_eq!(store.function, Some(0));
     assert_eq!(store.resolved.as_deref(), Some("shop.models._CACHE"));
     assert_eq!(store.value, Some(ArgValue::Call(call_id(&facts, "load"))));
@@ -153,6 +153,11 @@ fn module_caches_and_globals() {
     assert_eq!(global.target, "_settings");
     assert_eq!(global.function, Some(1));
     assert_eq!(global.resolved.as_deref(), Some("shop.models._settings"));
+    assert_eq!(
+        global.scope,
+        AssignScope::Module,
+        "a global lives at module level"
+    );
     assert_eq!(
         global.value,
         Some(ArgValue::Call(call_id(&facts, "Settings")))

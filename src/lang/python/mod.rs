@@ -14,7 +14,12 @@
 //! read in place are not walked: dotted names, strings without
 //! interpolation, calls whose callee is a dotted name and whose arguments are
 //! names or literals, parameters without calls in their defaults, and simple
-//! assignments and returns of such values.
+//! assignments and returns of such values. (Dotted names in them that are
+//! attribute chains on loop bindings are recorded where they are read.)
+//!
+//! Values (arguments, assigned values) are read when the walk enters their
+//! statement or call; a call or lambda inside one gets its fact later, when
+//! the walk reaches it, so the value holds a placeholder until `finish`.
 
 mod accesses;
 mod assigns;

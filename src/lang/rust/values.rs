@@ -86,6 +86,15 @@ impl Extractor<'_> {
                 (value, ty)
             }
             Expr::Paren(p) => self.evaluate(&p.expr, depth),
+            // `{ Cell::new(false) }` (a `const { .. }` initializer) is its
+            // tail expression.
+            Expr::Block(b) if b.label.is_none() => match b.block.stmts.as_slice() {
+                [syn::Stmt::Expr(tail, None)] => self.evaluate(tail, depth),
+                _ => {
+                    self.visit_expr(expr);
+                    (self.text(expr), None)
+                }
+            },
             Expr::Group(g) => self.evaluate(&g.expr, depth),
             Expr::Struct(s) => {
                 self.visit_expr_struct(s);

@@ -4,7 +4,8 @@
 //! is one entry and one fixture line.
 
 use crate::finding::Severity;
-use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
+use crate::rules::globs::{first_match, glob};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -75,23 +76,6 @@ impl Catalog {
     pub fn offloads(&self, resolved: &str) -> bool {
         self.offload.is_match(resolved)
     }
-}
-
-fn first_match(set: &GlobSet, owners: &[usize], text: &str) -> Option<usize> {
-    if set.is_empty() {
-        return None;
-    }
-    let candidate = Candidate::new(text);
-    set.matches_candidate(&candidate)
-        .into_iter()
-        .map(|i| owners[i])
-        .min()
-}
-
-/// Catalog globs are written in each language's own spelling; resolved
-/// callees use `.` between path segments everywhere.
-fn glob(pattern: &str) -> Result<Glob, String> {
-    Glob::new(&pattern.replace("::", ".")).map_err(|e| format!("bad glob {pattern:?}: {e}"))
 }
 
 /// Compile one catalog file.

@@ -15,12 +15,13 @@
 //! 4. Findings: sites on the event loop, and calls on the event loop to a
 //!    blocking project function (with the chain down to the site).
 
-mod catalog;
+pub(super) mod catalog;
 
 use crate::classify::FileRole;
 use crate::facts::{FileFacts, Function, FunctionId, FunctionKind, LoopKind, Span};
 use crate::finding::{Evidence, Finding, Setting, Severity};
-use crate::model::{propagate, CallRef, FnRef, Model, Reach};
+use crate::model::{propagate, CallRef, FnRef, Model};
+use crate::rules::chain::{chain, chain_start, lowercase_first, Hop};
 use crate::rules::RuleContext;
 use catalog::{catalogs, Catalog, Entry};
 
@@ -266,38 +267,6 @@ fn rule_id(entry: &Entry) -> String {
     format!("blocking-call/{}", entry.rule)
 }
 
-/// The hops from a blocking function down to its site, or None when the
-/// function does not block.
-fn chain<'a>(
-    start: FnRef,
-    blocking: &std::collections::HashMap<FnRef, Reach<Site<'a>>>,
-) -> Option<Vec<Hop<'a>>> {
-    let mut hops = Vec::new();
-    let mut current = start;
-    // Breadth-first witnesses never loop, but stay defensive about depth.
-    for _ in 0..64 {
-        match blocking.get(&current)? {
-            Reach::Direct(site) => {
-                hops.push(Hop::Site(current, *site));
-                return Some(hops);
-            }
-            Reach::Via(call, next) => {
-                hops.push(Hop::Call(current, *call));
-                current = *next;
-            }
-        }
-    }
-    None
-}
-
-/// One step down a chain.
-enum Hop<'a> {
-    /// `function` calls another project function at `call`.
-    Call(FnRef, CallRef),
-    /// `function` contains the blocking site.
-    Site(FnRef, Site<'a>),
-}
-
 fn direct_finding(ctx: &RuleContext, site: &Site, func: FunctionId) -> Finding {
     let model = ctx.model;
     let file = model.file(site.file);
@@ -339,7 +308,7 @@ fn helper_finding(
     view: &FileView,
     call: CallRef,
     func: FunctionId,
-    chain: Vec<Hop>,
+    chain: Vec<Hop<Site>>,
 ) -> Finding {
     let model = ctx.model;
     let the_call = model.call(call);
@@ -382,7 +351,9 @@ fn helper_finding(
             }
         }
     }
-    let helper = &model.function(chain_start(&chain)).name;
+    let helper = &model
+        .function(chain_start(&chain).expect("chains are never empty"))
+        .name;
     let place = describe_place(model, call.file, func);
     let setting = setting(model, call.file, func);
     let rule = rule_id(site.entry);
@@ -410,21 +381,6 @@ fn helper_finding(
         site.text,
     );
     finding
-}
-
-fn chain_start(chain: &[Hop]) -> FnRef {
-    match chain.first() {
-        Some(Hop::Call(f, ..)) | Some(Hop::Site(f, _)) => *f,
-        None => unreachable!("chains are never empty"),
-    }
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// "inside async function `index`", "inside the express request handler

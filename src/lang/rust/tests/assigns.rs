@@ -35,6 +35,7 @@ static NAMES: [&str; 2] = [\"a\", \"b\"];
 thread_local! {
     static SEEN: RefCell<HashMap<u64, String>> = RefCell::new(HashMap::new());
     pub static COUNT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static DEPTH: Cell<u8> = { Cell::new(0) };
 }
 
 lazy_static! {
@@ -105,6 +106,13 @@ fn statics_consts_and_declaring_macros_are_module_assignments() {
                 vec!["thread_local"]
             ),
             (
+                "DEPTH",
+                Some("crate.api.DEPTH"),
+                Module,
+                Some("Cell<u8>"),
+                vec!["thread_local"]
+            ),
+            (
                 "POOL",
                 Some("crate.api.POOL"),
                 Module,
@@ -152,6 +160,12 @@ fn statics_consts_and_declaring_macros_are_module_assignments() {
     assert_eq!(assign(&f, "SEEN").value, Some(ArgValue::Call(seen)));
     assert_eq!(f.calls[seen as usize].function, None);
     call(&f, "thread_local!");
+    let depth = call_id(&f, "Cell::new");
+    assert_eq!(assign(&f, "DEPTH").value, Some(ArgValue::Call(depth)));
+    assert!(matches!(
+        assign(&f, "COUNT").value,
+        Some(ArgValue::Call(id)) if f.calls[id as usize].callee == "std::cell::Cell::new"
+    ));
     call(&f, "lazy_static!");
     let pool = assign(&f, "POOL");
     assert!(

@@ -1,0 +1,338 @@
+//! Fresh data: which calls read the database or another service, and which
+//! project functions do, through the functions they call.
+//!
+//! A cache of such data goes stale when the source changes; a cache of
+//! values computed from arguments and literals does not. Queries come from
+//! the n-plus-one catalogs (with ORM model classes written as their tokens),
+//! synchronous database and network calls from the blocking-call catalogs,
+//! and async clients from this family's own `[[sources]]`.
+
+use super::catalog::{Catalog, Fresh};
+use crate::facts::{
+    ArgValue, AssignOp, AssignScope, Call, CallId, FileFacts, FunctionId, FunctionKind, LoopKind,
+};
+use crate::finding::Evidence;
+use crate::model::{propagate, CallRef, FnRef, Model, Reach};
+use crate::rules::blocking_call::catalog as blocking;
+use crate::rules::chain::{chain, Hop};
+use crate::rules::n_plus_one::catalog as queries;
+use crate::rules::n_plus_one::models::ModelIndex;
+use std::collections::{HashMap, HashSet};
+
+/// A call that fetches fresh data itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    call: CallRef,
+    fresh: Fresh,
+}
+
+/// Where a value comes from, for a message: the kind of source and the
+/// chain of calls down to the fetch.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// What is read.
+    pub fresh: Fresh,
+    /// "`load_plans()` → `Plan.objects.all()` at billing/plans.py:12".
+    pub text: String,
+    /// The calls down to the fetch.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The catalogs one language family reads fresh data through.
+struct Sources<'a> {
+    queries: Option<(&'a queries::Catalog, ModelIndex<'a>)>,
+    blocking: Option<&'a blocking::Catalog>,
+    own: &'a Catalog,
+}
+
+/// Which calls and functions fetch fresh data.
+pub struct FreshIndex<'a> {
+    model: &'a Model,
+    sources: HashMap<&'static str, Sources<'a>>,
+    reached: HashMap<FnRef, Reach<Site>>,
+}
+
+/// The named function (not closure) a function id belongs to.
+pub fn named(facts: &FileFacts, mut func: FunctionId) -> Option<FunctionId> {
+    for _ in 0..facts.functions.len() {
+        let f = facts.functions.get(func as usize)?;
+        if matches!(f.kind, FunctionKind::Function | FunctionKind::Method) {
+            return Some(func);
+        }
+        func = f.parent?;
+    }
+    None
+}
+
+impl<'a> FreshIndex<'a> {
+    /// Classify every call of the project and spread the result over the
+    /// call graph.
+    pub fn new(model: &'a Model, own: &'a HashMap<&'static str, Catalog>) -> FreshIndex<'a> {
+        let query_catalogs = queries::catalogs();
+        let blocking_catalogs = blocking::catalogs();
+        let sources = own
+            .iter()
+            .map(|(family, catalog)| {
+                let queries = query_catalogs
+                    .get(family)
+                    .map(|q| (q, ModelIndex::new(model, family, q)));
+                (
+                    *family,
+                    Sources {
+                        queries,
+                        blocking: blocking_catalogs.get(family),
+                        own: catalog,
+                    },
+                )
+            })
+            .collect();
+        let mut index = FreshIndex {
+            model,
+            sources,
+            reached: HashMap::new(),
+        };
+        let mut seeds = Vec::new();
+        let mut edges = Vec::new();
+        for (fi, file) in model.files.iter().enumerate() {
+            let fi = fi as u32;
+            let facts = &file.facts;
+            let iterated: HashSet<&str> = facts
+                .loops
+                .iter()
+                .filter(|l| l.kind != LoopKind::Callback && l.kind != LoopKind::While)
+                .filter_map(|l| l.iterable_resolved.as_deref())
+                .collect();
+            for (ci, call) in facts.calls.iter().enumerate() {
+                let here = CallRef {
+                    file: fi,
+                    call: ci as u32,
+                };
+                let Some(caller) = call.function.and_then(|f| named(facts, f)) else {
+                    continue;
+                };
+                let caller = FnRef {
+                    file: fi,
+                    func: caller,
+                };
+                let fresh = index
+                    .direct(fi, call)
+                    .or_else(|| index.iterated_query(fi, call, &iterated));
+                if let Some(fresh) = fresh {
+                    seeds.push((caller, Site { call: here, fresh }));
+                } else if let Some(callee) = model.callee(fi, call) {
+                    edges.push((caller, here, callee));
+                }
+            }
+        }
+        index.reached = propagate(seeds, &edges);
+        index
+    }
+
+    /// The fresh data a call fetches itself. A method called on the result of a fetch (`fetch_one().await.unwrap()`,
+    /// `Order.objects.get().total()`) is derived from it: the callee and
+    /// each of its receiver calls are tried, outermost first.
+    fn direct(&self, file: u32, call: &Call) -> Option<Fresh> {
+        let resolved = call.resolved.as_deref()?;
+        if let Some(fresh) = self.direct_callee(file, call, resolved) {
+            return Some(fresh);
+        }
+        let receivers: Vec<usize> = resolved.match_indices("().").map(|(i, _)| i).collect();
+        receivers
+            .iter()
+            .rev()
+            .find_map(|&i| self.direct_callee(file, call, &resolved[..i]))
+    }
+
+    fn direct_callee(&self, file: u32, call: &Call, resolved: &str) -> Option<Fresh> {
+        let parsed = self.model.file(file);
+        let sources = self.sources.get(parsed.language.family())?;
+        if let Some((catalog, index)) = &sources.queries {
+            // A read from a cache is a copy, not the source: caching it
+            // again is layering, not staleness of its own.
+            if catalog.memo(resolved) {
+                return None;
+            }
+            let canonical = index.canonical(resolved);
+            if catalog.query_call(&canonical, call.awaited).is_some() {
+                return Some(Fresh::Database);
+            }
+            // `list(Model.objects.filter(..))` evaluates the query it is given.
+            if sources.own.materialise.iter().any(|m| m == resolved) {
+                let evaluated = call.args.first().and_then(|a| match a.value {
+                    ArgValue::Call(id) => parsed.facts.calls.get(id as usize),
+                    _ => None,
+                });
+                if let Some(inner) = evaluated.and_then(|c| c.resolved.as_deref()) {
+                    let iterable = format!("{}()", index.canonical(inner));
+                    if catalog.query_iterable(&iterable).is_some() {
+                        return Some(Fresh::Database);
+                    }
+                }
+            }
+        }
+        if let Some(entry) = sources.blocking.and_then(|b| b.blocking_call(resolved)) {
+            match entry.rule.as_str() {
+                "sync-db" => return Some(Fresh::Database),
+                "sync-network" => return Some(Fresh::Network),
+                _ => {}
+            }
+        }
+        sources.own.source(resolved)
+    }
+
+    /// A call whose result a loop iterates, when iterating it runs a query
+    /// (`for f in Flag.objects.all()`).
+    fn iterated_query(&self, file: u32, call: &Call, iterated: &HashSet<&str>) -> Option<Fresh> {
+        let resolved = call.resolved.as_deref()?;
+        let iterable = format!("{resolved}()");
+        if !iterated.contains(iterable.as_str()) {
+            return None;
+        }
+        let sources = self.sources.get(self.model.file(file).language.family())?;
+        let (catalog, index) = sources.queries.as_ref()?;
+        let canonical = format!("{}()", index.canonical(resolved));
+        catalog.query_iterable(&canonical).map(|_| Fresh::Database)
+    }
+
+    /// What a call fetches: itself, through the calls in its arguments, or
+    /// through the project function it invokes.
+    pub fn call(&self, file: u32, call: CallId) -> Option<Origin> {
+        let facts = &self.model.file(file).facts;
+        let mut pending = vec![call];
+        // Calls nested in arguments have larger ids only through their own
+        // arguments; the cap keeps hostile input linear.
+        for _ in 0..64 {
+            let id = pending.pop()?;
+            let c = facts.calls.get(id as usize)?;
+            if let Some(fresh) = self.direct(file, c) {
+                return Some(self.site_origin(
+                    Site {
+                        call: CallRef { file, call: id },
+                        fresh,
+                    },
+                    None,
+                ));
+            }
+            if let Some(origin) = self
+                .model
+                .callee(file, c)
+                .and_then(|f| self.function_via(f, Some(CallRef { file, call: id })))
+            {
+                return Some(origin);
+            }
+            pending.extend(c.args.iter().filter_map(|a| match a.value {
+                ArgValue::Call(inner) => Some(inner),
+                _ => None,
+            }));
+            // `name.clone()` where `name = fetch(..)` earlier in the function.
+            if let Some((root, _)) = c.callee.split_once('.') {
+                pending.extend(local_call(facts, c.function, root, c.span.start));
+            }
+        }
+        None
+    }
+
+    /// What a function (or closure) body fetches: a fetching call made in it
+    /// or in a closure inside it.
+    pub fn body(&self, file: u32, func: FunctionId) -> Option<Origin> {
+        let facts = &self.model.file(file).facts;
+        facts.calls.iter().enumerate().find_map(|(ci, c)| {
+            let inside = c.function.is_some_and(|f| within(facts, f, func));
+            if inside {
+                self.call(file, ci as CallId)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// What a named project function fetches, through the functions it calls.
+    pub fn function(&self, f: FnRef) -> Option<Origin> {
+        self.function_via(f, None)
+    }
+
+    fn function_via(&self, f: FnRef, entry: Option<CallRef>) -> Option<Origin> {
+        let hops = chain(f, &self.reached)?;
+        let model = self.model;
+        let mut names = Vec::new();
+        let mut evidence = Vec::new();
+        if let Some(call) = entry {
+            names.push(format!("`{}()`", model.call(call).callee));
+        }
+        let mut site = None;
+        for hop in &hops {
+            match hop {
+                Hop::Call(from, via) => {
+                    let c = model.call(*via);
+                    names.push(format!("`{}()`", c.callee));
+                    evidence.push(Evidence {
+                        path: model.file(via.file).path.clone(),
+                        line: c.span.line,
+                        note: format!("`{}` calls `{}()`", model.function(*from).name, c.callee),
+                    });
+                }
+                Hop::Site(_, s) => site = Some(*s),
+            }
+        }
+        let mut origin = self.site_origin(site?, Some(names));
+        evidence.append(&mut origin.evidence);
+        origin.evidence = evidence;
+        Some(origin)
+    }
+
+    fn site_origin(&self, site: Site, before: Option<Vec<String>>) -> Origin {
+        let call = self.model.call(site.call);
+        let path = &self.model.file(site.call.file).path;
+        let line = call.span.line;
+        let mut names = before.unwrap_or_default();
+        names.push(format!("`{}()` at {path}:{line}", call.callee));
+        Origin {
+            fresh: site.fresh,
+            text: names.join(" → "),
+            evidence: vec![Evidence {
+                path: path.clone(),
+                line,
+                note: format!("`{}()` reads {}", call.callee, site.fresh.noun()),
+            }],
+        }
+    }
+}
+
+/// The call a local variable was last bound to before `before`, in the
+/// same function.
+pub fn local_call(
+    facts: &FileFacts,
+    function: Option<FunctionId>,
+    name: &str,
+    before: u32,
+) -> Option<CallId> {
+    facts
+        .assigns
+        .iter()
+        .rev()
+        .filter(|a| {
+            function.is_some()
+                && a.function == function
+                && a.scope == AssignScope::Local
+                && a.op == AssignOp::Bind
+                && a.target == name
+                && a.span.start < before
+        })
+        .find_map(|a| match a.value {
+            Some(ArgValue::Call(id)) => Some(id),
+            _ => None,
+        })
+}
+
+/// Whether function `inner` is `outer` or defined inside it.
+pub fn within(facts: &FileFacts, inner: FunctionId, outer: FunctionId) -> bool {
+    let mut cur = Some(inner);
+    for _ in 0..=facts.functions.len() {
+        match cur {
+            Some(id) if id == outer => return true,
+            Some(id) => cur = facts.functions.get(id as usize).and_then(|f| f.parent),
+            None => return false,
+        }
+    }
+    false
+}
