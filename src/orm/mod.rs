@@ -14,6 +14,7 @@ mod django;
 pub mod naming;
 mod prisma;
 mod rails;
+mod sqlalchemy;
 pub mod values;
 
 use crate::model::Model;
@@ -31,6 +32,8 @@ pub enum Orm {
     Rails,
     /// Prisma (`schema.prisma` models).
     Prisma,
+    /// SQLAlchemy declarative models (`__tablename__`).
+    SqlAlchemy,
 }
 
 impl Orm {
@@ -40,6 +43,7 @@ impl Orm {
             Orm::Django => "django",
             Orm::Rails => "rails",
             Orm::Prisma => "prisma",
+            Orm::SqlAlchemy => "sqlalchemy",
         }
     }
 }
@@ -251,13 +255,17 @@ pub fn entities(model: &Model) -> Entities {
     for (index, file) in model.files.iter().enumerate() {
         let index = index as u32;
         match file.language.family() {
-            "python" => list.extend(django::entities(index, file)),
+            "python" => {
+                list.extend(django::entities(index, file));
+                list.extend(sqlalchemy::entities(index, file));
+            }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
             _ => {}
         }
     }
     django::inherit(&mut list);
+    sqlalchemy::resolve_tables(&mut list);
     rails::inherit(&mut list);
     let mut entities = Entities::new(list);
     entities.link();

@@ -55,7 +55,7 @@ pub fn entity_ops(entities: &Entities, out: &mut Collected) {
                 Some(IndexKind::Primary)
             } else if field.unique {
                 Some(IndexKind::Unique)
-            } else if field.indexed && is_fk {
+            } else if field.indexed && is_fk && entity.orm == crate::orm::Orm::Django {
                 Some(IndexKind::ForeignKeyDefault)
             } else if field.indexed {
                 Some(IndexKind::Plain)

@@ -28,6 +28,7 @@ mod prisma;
 mod rails;
 mod site;
 mod sql;
+mod sqlalchemy;
 
 use crate::classify::FileRole;
 use crate::facts::{FunctionId, Language};
@@ -114,7 +115,10 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
         }
         let index = index as u32;
         match file.language.family() {
-            "python" => out.extend(django::sites(index, file, entities)),
+            "python" => {
+                out.extend(django::sites(index, file, entities));
+                out.extend(sqlalchemy::sites(index, file, entities));
+            }
             "ruby" if !file.path.contains("db/") => out.extend(rails::sites(index, file, entities)),
             "javascript" => out.extend(prisma::sites(index, file, entities)),
             _ => {}

@@ -41,6 +41,8 @@ pub enum Stack {
     Rails,
     /// Prisma Client.
     Prisma,
+    /// SQLAlchemy (`session.query(Model).filter_by(..)`).
+    SqlAlchemy,
 }
 
 /// A query against one table.
