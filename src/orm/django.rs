@@ -44,6 +44,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table: String::new(),
             is_abstract: false,
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
@@ -234,6 +235,7 @@ fn meta_option(
             }
         }
         "abstract" => entity.is_abstract = as_bool(value) == Some(true),
+        "managed" => entity.unmanaged = as_bool(value) == Some(false),
         "unique_together" | "index_together" => {
             for group in str_groups(value) {
                 entity.indexes.push(EntityIndex {

@@ -135,6 +135,10 @@ pub struct Entity {
     pub table: String,
     /// No table of its own (Django `abstract = True`).
     pub is_abstract: bool,
+    /// The table is not the application's to define (Django `managed =
+    /// False`: a database view or another system's table); its indexes
+    /// are unknown.
+    pub unmanaged: bool,
     /// Fields, in order (Rails models declare none: see the schema).
     pub fields: Vec<Field>,
     /// Relations, forward and reverse.

@@ -37,6 +37,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table: default_table(&class.name),
             is_abstract: base == "ActiveRecord.Base" && class.name == "ApplicationRecord",
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),

@@ -48,6 +48,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table: table.to_lowercase(),
             is_abstract: false,
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
