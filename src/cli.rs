@@ -67,6 +67,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         baseline: Option<PathBuf>,
     },
+    /// Print the schema catalog faultline built (tables, columns, keys,
+    /// indexes, each with the file and line it came from).
+    Schema {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Terminal)]
+        format: ListFormat,
+    },
     /// Write a commented default faultline.toml.
     Init {
         /// Directory to write it in.
@@ -211,6 +220,7 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Scan(args) => run_scan(args),
         Command::Init { dir, force } => init(&dir, force),
+        Command::Schema { input, format } => schema(&input, format),
         Command::Baseline { input, output } => write_baseline(&input, output),
         Command::Push {
             tracker,
@@ -530,6 +540,40 @@ fn push_plan_offline(
     };
     print!("{}", outcome.render(tracker, true));
     eprintln!("faultline: {tracker} was not asked what exists already ({why})");
+    EXIT_CLEAN
+}
+
+/// `faultline schema`: build the catalog and print it.
+fn schema(input: &InputArgs, format: ListFormat) -> i32 {
+    let (options, _) = match prepare(input) {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let (model, skipped, notes) = match scan::project(&options) {
+        Ok(project) => project,
+        Err(e) => {
+            eprintln!("faultline: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    for s in &skipped {
+        eprintln!("faultline: skipped {}: {}", s.path, s.reason);
+    }
+    for n in &notes {
+        eprintln!("faultline: note: {}: {}", n.path, n.message);
+    }
+    let root = options.root.is_dir().then_some(options.root.as_path());
+    let (catalog, unknown) = crate::schema::report(&model, root);
+    print!(
+        "{}",
+        match format {
+            ListFormat::Json => crate::schema::render_json(&catalog, &unknown),
+            ListFormat::Terminal => crate::schema::render_table(&catalog, &unknown),
+        }
+    );
     EXIT_CLEAN
 }
 

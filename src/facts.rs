@@ -59,6 +59,8 @@ pub enum Language {
     Rust,
     /// `.sql`
     Sql,
+    /// `.prisma` (Prisma schema)
+    Prisma,
 }
 
 impl Language {
@@ -73,6 +75,7 @@ impl Language {
             "rb" => Language::Ruby,
             "rs" => Language::Rust,
             "sql" => Language::Sql,
+            "prisma" => Language::Prisma,
             _ => return None,
         })
     }
@@ -86,6 +89,7 @@ impl Language {
             Language::Ruby => "ruby",
             Language::Rust => "rust",
             Language::Sql => "sql",
+            Language::Prisma => "prisma",
         }
     }
 
@@ -99,6 +103,7 @@ impl Language {
             Language::Ruby => "Ruby",
             Language::Rust => "Rust",
             Language::Sql => "SQL",
+            Language::Prisma => "Prisma",
         }
     }
 }

@@ -39,7 +39,7 @@ impl Layout {
                 strip_extension(path).to_string()
             }
             Language::Rust => rust_module(path),
-            Language::Ruby | Language::Sql => strip_extension(path).to_string(),
+            Language::Ruby | Language::Sql | Language::Prisma => strip_extension(path).to_string(),
         }
     }
 

@@ -128,9 +128,19 @@ impl std::error::Error for ScanError {}
 /// Progress callback: (files done, files in all).
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
-/// Scan a project.
-pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, ScanError> {
-    let started = Instant::now();
+/// The files of a project, read, parsed and turned into facts.
+struct Extracted {
+    parsed: Vec<ParsedFile>,
+    skipped: Vec<Skipped>,
+    notes: Vec<Note>,
+    suppressions: Vec<Suppression>,
+    lines_scanned: usize,
+    files_scanned: usize,
+    pool: rayon::ThreadPool,
+}
+
+/// Walk, read, parse and extract every file (in parallel).
+fn extract_project(options: &ScanOptions, progress: Progress) -> Result<Extracted, ScanError> {
     if !options.root.exists() {
         return Err(ScanError(format!(
             "{}: no such file or directory",
@@ -196,7 +206,44 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             Outcome::Skipped(s) => skipped.push(s),
         }
     }
-    let files_scanned = walked.files.len() - skipped.iter().filter(|s| !s.path.is_empty()).count();
+    let files_scanned = walked
+        .files
+        .len()
+        .saturating_sub(skipped.iter().filter(|s| !s.path.is_empty()).count());
+    Ok(Extracted {
+        parsed,
+        skipped,
+        notes,
+        suppressions,
+        lines_scanned,
+        files_scanned,
+        pool,
+    })
+}
+
+/// The project model of a path, with the files that could not be read and
+/// the notes on those read in part (for `faultline schema`).
+pub fn project(options: &ScanOptions) -> Result<(Model, Vec<Skipped>, Vec<Note>), ScanError> {
+    let extracted = extract_project(options, &|_, _| {})?;
+    Ok((
+        Model::new(extracted.parsed),
+        extracted.skipped,
+        extracted.notes,
+    ))
+}
+
+/// Scan a project.
+pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let Extracted {
+        parsed,
+        skipped,
+        mut notes,
+        suppressions,
+        lines_scanned,
+        files_scanned,
+        pool,
+    } = extract_project(options, progress)?;
     let mut suppressed = Vec::new();
     let mut suppression_problems = Vec::new();
     let mut churn = Churn::none();
@@ -207,8 +254,11 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
         let ctx = RuleContext {
             model: &model,
             selection: &options.selection,
+            root: &options.root,
+            notes: std::sync::Mutex::new(Vec::new()),
         };
         let mut findings = pool.install(|| rules::run(&ctx));
+        notes.extend(ctx.notes.into_inner().unwrap_or_default());
         for finding in &mut findings {
             if let Some(severity) = options.severity_overrides.get(&finding.rule) {
                 finding.severity = *severity;
@@ -241,7 +291,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
     };
     Ok(ScanReport {
         findings,
-        files_scanned: files_scanned.min(walked.files.len()),
+        files_scanned,
         lines_scanned,
         skipped,
         notes,

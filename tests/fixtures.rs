@@ -1,7 +1,7 @@
 //! The fixture harness: every file (or directory) under `fixtures/<family>/<rule>/`
 //! is scanned as a project of its own, and its inline marks are checked both ways:
-//! every `expect:` line has that finding, no finding lacks an `expect:`
-//! (`todo-expect:` and `todo-ok:` mark known gaps and are not enforced).
+//! every `expect:` line has that finding, no finding of the unit's family (or of
+//! a rule the unit marks) lacks an `expect:` (`todo-expect:` and `todo-ok:` mark known gaps and are not enforced).
 
 mod common;
 
@@ -13,12 +13,16 @@ fn every_fixture_matches_its_marks() {
     let units = fixture_units();
     assert!(!units.is_empty(), "no fixtures found");
     let mut failures = Vec::new();
-    for (_, unit) in &units {
+    for (id, unit) in &units {
         let marks = marks(unit);
         let report = scan_path(unit);
+        // A unit speaks for its own family: a blocking-call fixture does not
+        // have to mark the missing indexes of the models it happens to use.
+        let family = id.split('/').next().unwrap_or(id);
         let found: BTreeSet<(String, String, u32)> = report
             .findings
             .iter()
+            .filter(|f| f.family == family || marks.iter().any(|m| m.rule == f.rule))
             .map(|f| (f.rule.clone(), f.path.clone(), f.span.line))
             .collect();
         let with = |kind: &str| -> BTreeSet<(String, String, u32)> {

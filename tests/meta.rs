@@ -35,7 +35,7 @@ fn rules_are_well_formed() {
         assert!(!rule.languages.is_empty(), "{id}: languages");
         for lang in &rule.languages {
             assert!(
-                ["python", "javascript", "ruby", "rust", "sql"].contains(&lang.as_str()),
+                ["python", "javascript", "ruby", "rust", "sql", "prisma"].contains(&lang.as_str()),
                 "{id}: unknown language {lang}"
             );
         }

@@ -6,6 +6,7 @@
 //! are `Err(reason)`; recoverable problems go into [`FileFacts::notes`].
 
 pub mod javascript;
+pub mod prisma;
 pub mod python;
 pub mod ruby;
 pub mod rust;
@@ -35,6 +36,7 @@ pub fn extract(src: &SourceFile) -> Result<FileFacts, String> {
         Language::Ruby => ruby::extract(src),
         Language::Rust => rust::extract(src),
         Language::Sql => sql::extract(src),
+        Language::Prisma => prisma::extract(src),
     }?;
     facts.module = src.module.to_string();
     Ok(facts)
@@ -49,5 +51,6 @@ pub fn parse_only(src: &SourceFile) -> Result<(), String> {
         Language::Ruby => ruby::parse(src),
         Language::Rust => rust::parse(src),
         Language::Sql => sql::parse(src),
+        Language::Prisma => prisma::parse(src),
     }
 }

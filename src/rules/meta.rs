@@ -51,7 +51,7 @@ pub struct RuleMeta {
     pub effort_minutes: u32,
     /// How one occurrence costs at scale (drives priority).
     pub cost: Cost,
-    /// Languages the rule reads (`python`, `javascript`, `ruby`, `rust`, `sql`).
+    /// Languages the rule reads (`python`, `javascript`, `ruby`, `rust`, `sql`, `prisma`).
     pub languages: Vec<String>,
     /// One sentence on why it hurts at scale, shown with every finding.
     pub why: String,

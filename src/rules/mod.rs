@@ -10,6 +10,7 @@ mod blocking_call;
 mod chain;
 mod globs;
 pub mod meta;
+pub(crate) mod missing_index;
 mod n_plus_one;
 
 use crate::facts::Span;
@@ -53,6 +54,11 @@ pub struct RuleContext<'a> {
     pub model: &'a Model,
     /// Which rules run.
     pub selection: &'a Selection,
+    /// The scan root, for the few project files that are not source code
+    /// (manifests naming the database driver).
+    pub root: &'a std::path::Path,
+    /// Scan-level notes a family adds (a table queried but not defined).
+    pub notes: std::sync::Mutex<Vec<crate::scan::Note>>,
 }
 
 impl RuleContext<'_> {
@@ -96,19 +102,24 @@ type FamilyCheck = fn(&RuleContext) -> Vec<Finding>;
 /// has no rules yet.
 pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
     ("n-plus-one", n_plus_one::check),
+    ("missing-index", missing_index::check),
     ("blocking-call", blocking_call::check),
     ("adhoc-cache", adhoc_cache::check),
 ];
 
-/// Run every family that has an enabled rule.
+/// Run every family that has an enabled rule, in parallel.
 pub fn run(ctx: &RuleContext) -> Vec<Finding> {
-    FAMILY_CHECKS
-        .iter()
+    use rayon::prelude::*;
+    // Families are independent readers of the model: run them side by side
+    // (on the scan's thread pool), then keep their order.
+    let per_family: Vec<Vec<Finding>> = FAMILY_CHECKS
+        .par_iter()
         .filter(|(family, _)| {
             meta::all()
                 .iter()
                 .any(|r| r.family == *family && ctx.enabled(&r.id))
         })
-        .flat_map(|(_, check)| check(ctx))
-        .collect()
+        .map(|(_, check)| check(ctx))
+        .collect();
+    per_family.into_iter().flatten().collect()
 }

@@ -7,7 +7,7 @@
 use crate::rules::globs::{first_match, glob};
 use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Classes that stand for one ORM concept (a model, a session, a client).
@@ -95,6 +95,13 @@ pub struct Catalog {
     iterable_entry: Vec<usize>,
     concurrent: GlobSet,
     memo: GlobSet,
+    /// Method names query globs end with: a call named otherwise is no
+    /// query, which spares most calls the glob match.
+    names: HashSet<String>,
+    /// Some awaited-only glob ends in a wildcard (`knex()()*`).
+    any_name_awaited: bool,
+    /// Some other glob ends in a wildcard.
+    any_name: bool,
 }
 
 impl Catalog {
@@ -103,6 +110,16 @@ impl Catalog {
     /// calling it per item does not query per item.
     pub fn memo(&self, resolved: &str) -> bool {
         self.memo.is_match(resolved)
+    }
+
+    /// Whether a call with this resolved callee may be a query, judged by its
+    /// last segment alone (cheap; [`Catalog::query_call`] decides).
+    pub fn may_query(&self, resolved: &str, awaited: bool) -> bool {
+        if self.any_name || (awaited && self.any_name_awaited) {
+            return true;
+        }
+        let name = resolved.rsplit('.').next().unwrap_or(resolved);
+        self.names.contains(name)
     }
 
     /// The query group a canonical callee belongs to, if it runs a query.
@@ -151,6 +168,26 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
             iterable_entry.push(i);
         }
     }
+    let mut names = HashSet::new();
+    let (mut any_name, mut any_name_awaited) = (false, false);
+    for query in &file.query {
+        for pattern in &query.calls {
+            let last = last_segment(pattern);
+            let alternatives = last
+                .strip_prefix('{')
+                .and_then(|l| l.strip_suffix('}'))
+                .unwrap_or(last);
+            if alternatives.contains(['*', '[', '{', '}']) {
+                if query.awaited {
+                    any_name_awaited = true;
+                } else {
+                    any_name = true;
+                }
+            } else {
+                names.extend(alternatives.split(',').map(str::to_string));
+            }
+        }
+    }
     let mut concurrent = GlobSetBuilder::new();
     for pattern in file.concurrent.iter().flat_map(|c| &c.calls) {
         concurrent.add(glob(pattern)?);
@@ -161,6 +198,9 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
     }
     let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
     Ok(Catalog {
+        names,
+        any_name,
+        any_name_awaited,
         memo: build(memo)?,
         models: file.models,
         queries: file.query,
@@ -171,6 +211,21 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
         iterable_entry,
         concurrent: build(concurrent)?,
     })
+}
+
+/// The last `.`-separated segment of a glob, keeping a `{..}` group whole.
+fn last_segment(pattern: &str) -> &str {
+    let mut depth = 0;
+    let mut start = 0;
+    for (i, c) in pattern.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            '.' if depth == 0 => start = i + 1,
+            _ => {}
+        }
+    }
+    &pattern[start..]
 }
 
 /// The compiled catalogs, by language family. Panics at first use if an
@@ -236,6 +291,9 @@ mod tests {
         assert!(catalog.query_call("knex()().where", true).is_some());
         assert!(catalog.query_call("knex()().where", false).is_none());
         assert!(catalog.concurrent("Promise.all"));
+        assert!(catalog.may_query("x.count", false));
+        assert!(!catalog.may_query("x.filter", false));
+        assert!(catalog.may_query("x.filter", true));
         assert_eq!(catalog.models[0].token, "<django>");
     }
 }

@@ -4,11 +4,13 @@
 //! A loop over data is a `for`/`for await` loop, a comprehension or an
 //! iterating callback (`.map`, `.forEach`, `.each`) whose iterable is not a
 //! literal, a `range` of literal bounds or an upper-case constant: those have
-//! a size fixed in the code, not one that grows with the data. `while` loops
-//! are not counted (polling and paging loops are how batching is written).
+//! a size fixed in the code, not one that grows with the data; nor is a name
+//! bound to a literal list or dict (`fields = ["a", "b"]`, in the function or
+//! at module level). `while` loops are not counted (polling and paging loops
+//! are how batching is written).
 
 use super::catalog::Catalog;
-use crate::facts::{FileFacts, FunctionId, FunctionKind, LoopId, LoopKind, Span};
+use crate::facts::{ArgValue, FileFacts, FunctionId, FunctionKind, LoopId, LoopKind, Span};
 
 /// What the family knows about one file's loops.
 pub struct LoopInfo {
@@ -21,10 +23,44 @@ pub struct LoopInfo {
 impl LoopInfo {
     /// Classify a file's loops.
     pub fn new(facts: &FileFacts, catalog: &Catalog) -> LoopInfo {
+        // Names bound to literal collections: (function, name) and module names.
+        // Non-empty: `rows = []` is filled later, and grows with the data.
+        let literal = |v: &Option<ArgValue>| match v {
+            Some(ArgValue::List(items)) => !items.is_empty(),
+            Some(ArgValue::Map(entries)) => !entries.is_empty(),
+            _ => false,
+        };
+        let literals: Vec<(Option<FunctionId>, &str)> = facts
+            .assigns
+            .iter()
+            .filter(|a| literal(&a.value))
+            .flat_map(|a| {
+                [
+                    Some((a.function, a.target.as_str())),
+                    a.resolved.as_deref().map(|r| (None, r)),
+                ]
+            })
+            .flatten()
+            .collect();
+        let bound_to_literal = |l: &crate::facts::Loop| {
+            let named = |f: Option<FunctionId>, name: &str| {
+                literals.iter().any(|&(g, n)| g == f && n == name)
+            };
+            l.iterable
+                .as_deref()
+                .is_some_and(|i| named(l.function, i) || named(None, i))
+                || l.iterable_resolved
+                    .as_deref()
+                    .is_some_and(|r| named(None, r))
+        };
         let data = facts
             .loops
             .iter()
-            .map(|l| l.kind != LoopKind::While && l.iterable.as_deref().is_some_and(grows))
+            .map(|l| {
+                l.kind != LoopKind::While
+                    && l.iterable.as_deref().is_some_and(grows)
+                    && !bound_to_literal(l)
+            })
             .collect();
         // The calls that gather per-item work, by function: few per file.
         let gathers: Vec<(Option<FunctionId>, Span, usize)> = facts

@@ -30,7 +30,14 @@ pub fn direct(ctx: &RuleContext, rule: &str, site: &Site, setting: Setting) -> F
         },
         cost(rule, &site.loops)
     );
-    finding.fix = site.query.fix.clone();
+    if site.invariant {
+        finding.message.push_str(
+            " Its arguments do not use the loop's variables: the same query runs every time.",
+        );
+        finding.fix = "run it once before the loop and reuse the result".to_string();
+    } else {
+        finding.fix = site.query.fix.clone();
+    }
     finding.setting = setting;
     finding.anchor = site.text.to_string();
     finding.scope = scope(model, site);

@@ -19,6 +19,7 @@
 //! Scripts, build files and Django management commands are low.
 
 pub(super) mod catalog;
+mod invariant;
 mod loops;
 mod message;
 pub(super) mod models;
@@ -51,6 +52,9 @@ struct Site<'a> {
     query: &'a Query,
     /// Loops over data around it, outermost first.
     loops: Vec<LoopId>,
+    /// The query never mentions what the loops bind: the same statement runs
+    /// every time.
+    invariant: bool,
 }
 
 /// Per-file view used during the analysis.
@@ -203,6 +207,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             iteration: false,
             query: leaf.query,
             loops: data,
+            invariant: false,
         };
         let setting = setting(model, &call_site, &leaf.loops);
         if setting.test {
@@ -227,7 +232,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
 /// The query sites of a file: query calls, and loops over queries.
 fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut Vec<Site<'a>>) {
     let facts = view.facts;
-    for call in &facts.calls {
+    for (ci, call) in facts.calls.iter().enumerate() {
         let Some(resolved) = call.resolved.as_deref() else {
             continue;
         };
@@ -239,6 +244,10 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
             continue;
         }
         let around = loops::enclosing(facts, &call.loops, call.function);
+        let data = view.loops.data_loops(&around);
+        let invariant = !data.is_empty()
+            && invariant::bindings(facts, &data)
+                .is_some_and(|names| invariant::invariant(facts, ci, &names));
         out.push(Site {
             file,
             span: call.span,
@@ -246,7 +255,8 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
             text: &call.callee,
             iteration: false,
             query,
-            loops: view.loops.data_loops(&around),
+            loops: data,
+            invariant,
         });
     }
     for (li, l) in facts.loops.iter().enumerate() {
@@ -270,6 +280,7 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
             iteration: true,
             query,
             loops: view.loops.data_loops(&around),
+            invariant: false,
         });
     }
 }

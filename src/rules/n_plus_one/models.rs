@@ -3,11 +3,16 @@
 //! deriving from `django.db.models.Model`) is written `<django>`, and
 //! `shop.models.Order.objects.get` becomes `<django>.objects.get`.
 //!
+//! Module-level instances are followed across files first: with
+//! `db = SQLAlchemy()` in `app.ext`, `ext.db.session.get` is read as
+//! `flask_sqlalchemy.SQLAlchemy().session.get`, and `class User(db.Model)`
+//! derives from `flask_sqlalchemy.SQLAlchemy().Model`.
+//!
 //! This is the family's one question about the ORM schema ("what is this
 //! class?"), kept narrow so a fuller ORM model can answer it instead.
 
 use super::catalog::Catalog;
-use crate::facts::Language;
+use crate::facts::{ArgValue, AssignOp, AssignScope, Language};
 use crate::model::Model;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,6 +24,9 @@ const MAX_DEPTH: usize = 16;
 /// with the token it is written as.
 pub struct ModelIndex<'a> {
     tokens: HashMap<Cow<'a, str>, &'a str>,
+    /// Module-level names bound to a library call's result: `ext.db` →
+    /// `flask_sqlalchemy.SQLAlchemy()`.
+    instances: HashMap<&'a str, String>,
 }
 
 impl<'a> ModelIndex<'a> {
@@ -32,11 +40,38 @@ impl<'a> ModelIndex<'a> {
                 tokens.insert(Cow::Borrowed(class.as_str()), kind.token.as_str());
             }
         }
+        let mut instances = HashMap::new();
+        for (index, file) in model.files.iter().enumerate() {
+            if file.language.family() != family {
+                continue;
+            }
+            let facts = &file.facts;
+            for assign in &facts.assigns {
+                let (AssignScope::Module, AssignOp::Bind, Some(name), Some(ArgValue::Call(call))) = (
+                    assign.scope,
+                    assign.op,
+                    assign.resolved.as_deref(),
+                    &assign.value,
+                ) else {
+                    continue;
+                };
+                let Some(call) = facts.calls.get(*call as usize) else {
+                    continue;
+                };
+                // A project function's result is not a library instance.
+                if model.callee(index as u32, call).is_some() {
+                    continue;
+                }
+                if let Some(resolved) = call.resolved.as_deref() {
+                    instances.insert(name, format!("{resolved}()"));
+                }
+            }
+        }
         if tokens.is_empty() {
-            return ModelIndex { tokens };
+            return ModelIndex { tokens, instances };
         }
         // (names a class is known by, its bases), for this family's classes.
-        let mut pending: Vec<(Vec<Cow<'a, str>>, &'a [String])> = model
+        let pending: Vec<(Vec<Cow<'a, str>>, &'a [String])> = model
             .files
             .iter()
             .filter(|f| f.language.family() == family)
@@ -59,6 +94,20 @@ impl<'a> ModelIndex<'a> {
             })
             .filter(|(_, bases)| !bases.is_empty())
             .collect();
+        let instance_bases: Vec<Vec<String>> = pending
+            .iter()
+            .map(|(_, bases)| {
+                bases
+                    .iter()
+                    .map(|b| expand(&instances, b).into_owned())
+                    .collect()
+            })
+            .collect();
+        let mut pending: Vec<_> = pending
+            .into_iter()
+            .map(|(names, _)| names)
+            .zip(instance_bases)
+            .collect();
         for _ in 0..MAX_DEPTH {
             let before = pending.len();
             pending.retain(|(names, bases)| {
@@ -74,21 +123,23 @@ impl<'a> ModelIndex<'a> {
                 break;
             }
         }
-        ModelIndex { tokens }
+        ModelIndex { tokens, instances }
     }
 
     /// The callee with its leading model, session or client name replaced by
     /// its token (`<django>.objects.get`); unchanged when it names none.
     pub fn canonical<'s>(&self, resolved: &'s str) -> Cow<'s, str> {
+        match expand(&self.instances, resolved) {
+            Cow::Borrowed(text) => self.tokenize(text),
+            Cow::Owned(text) => Cow::Owned(self.tokenize(&text).into_owned()),
+        }
+    }
+
+    fn tokenize<'s>(&self, resolved: &'s str) -> Cow<'s, str> {
         if self.tokens.is_empty() {
             return Cow::Borrowed(resolved);
         }
-        let ends = resolved
-            .match_indices('.')
-            .map(|(i, _)| i)
-            .chain(std::iter::once(resolved.len()));
-        for end in ends {
-            let prefix = &resolved[..end];
+        for prefix in prefixes(resolved) {
             // A factory call (`get_user_model()`), else a class or its instance.
             let keys = [Some(prefix), prefix.strip_suffix("()")];
             for key in keys.into_iter().flatten() {
@@ -99,4 +150,26 @@ impl<'a> ModelIndex<'a> {
         }
         Cow::Borrowed(resolved)
     }
+}
+
+/// Prefixes at `.` boundaries, shortest first, then the whole text.
+fn prefixes(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices('.')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .map(move |end| &text[..end])
+}
+
+/// `text` with a leading module-level instance name replaced by the call
+/// that made it.
+fn expand<'s>(instances: &HashMap<&str, String>, text: &'s str) -> Cow<'s, str> {
+    if instances.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    for prefix in prefixes(text) {
+        if let Some(value) = instances.get(prefix) {
+            return Cow::Owned(format!("{value}{}", &text[prefix.len()..]));
+        }
+    }
+    Cow::Borrowed(text)
 }

@@ -1,0 +1,281 @@
+use super::*;
+use crate::classify::FileRole;
+use crate::facts::{
+    Arg, ArgValue, Assign, AssignOp, AssignScope, Call, Class, FileFacts, Language, Span,
+};
+use crate::lang::{self, SourceFile};
+use crate::model::{Model, ParsedFile};
+
+fn parsed(path: &str, language: Language, module: &str, text: &str) -> ParsedFile {
+    let facts = lang::extract(&SourceFile {
+        path,
+        text,
+        language,
+        module,
+    })
+    .expect("extract");
+    ParsedFile {
+        path: path.into(),
+        language,
+        role: FileRole::Source,
+        lines: text.lines().count(),
+        facts,
+    }
+}
+
+#[test]
+fn rails_models_tables_and_relations() {
+    let model = Model::new(vec![
+        parsed(
+            "app/models/order.rb",
+            Language::Ruby,
+            "app/models/order",
+            "class Order < ApplicationRecord\n  belongs_to :customer\n  has_many :line_items, dependent: :destroy\n  has_many :tags, through: :taggings\nend\n",
+        ),
+        parsed(
+            "app/models/line_item.rb",
+            Language::Ruby,
+            "app/models/line_item",
+            "class LineItem < ApplicationRecord\n  belongs_to :order, foreign_key: :order_ref\nend\nclass Customer < ApplicationRecord\n  self.table_name = \"clients\"\n  has_one :profile\nend\nclass Vip < Customer\nend\nclass Helper < Struct\nend\n",
+        ),
+    ]);
+    let e = entities(&model);
+    let names: Vec<(&str, &str)> = e
+        .list
+        .iter()
+        .map(|e| (e.name.as_str(), e.table.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("LineItem", "line_items"),
+            ("Customer", "customers"),
+            ("Vip", "customers"),
+            ("Order", "orders")
+        ]
+    );
+    let order = e.by_name("Order").expect("order");
+    let customer = order.relation("customer").expect("belongs_to");
+    assert_eq!(customer.kind, RelationKind::ToOne);
+    assert_eq!(customer.fk_column.as_deref(), Some("customer_id"));
+    assert!(customer.fk_on_self);
+    assert_eq!(
+        e.target(customer).map(|t| t.table.as_str()),
+        Some("customers")
+    );
+    let items = order.relation("line_items").expect("has_many");
+    assert_eq!(items.kind, RelationKind::ToMany);
+    assert_eq!(items.fk_column.as_deref(), Some("order_id"));
+    assert_eq!(e.target(items).map(|t| t.name.as_str()), Some("LineItem"));
+    assert_eq!(
+        order.relation("tags").map(|r| r.kind),
+        Some(RelationKind::ManyToMany)
+    );
+    let li = e.by_name("LineItem").expect("line item");
+    assert_eq!(
+        li.relation("order").and_then(|r| r.fk_column.as_deref()),
+        Some("order_ref")
+    );
+}
+
+fn span(line: u32, start: u32, end: u32) -> Span {
+    Span {
+        start,
+        end,
+        line,
+        column: 1,
+        end_line: line,
+    }
+}
+
+fn call(name: &str, args: Vec<Arg>, at: u32) -> Call {
+    Call {
+        callee: format!("models.{name}"),
+        resolved: Some(format!("django.db.models.{name}")),
+        name: name.into(),
+        span: span(at, at * 10, at * 10 + 5),
+        function: None,
+        loops: Vec::new(),
+        awaited: false,
+        args,
+    }
+}
+
+fn kw(k: &str, v: ArgValue) -> Arg {
+    Arg {
+        keyword: Some(k.into()),
+        value: v,
+    }
+}
+
+fn pos(v: ArgValue) -> Arg {
+    Arg {
+        keyword: None,
+        value: v,
+    }
+}
+
+fn assign(class: &str, target: &str, value: ArgValue, at: u32) -> Assign {
+    Assign {
+        target: target.into(),
+        resolved: None,
+        scope: AssignScope::Class,
+        op: AssignOp::Bind,
+        key: None,
+        value: Some(value),
+        annotation: None,
+        decorators: Vec::new(),
+        decorator_calls: Vec::new(),
+        function: None,
+        class: Some(class.into()),
+        loops: Vec::new(),
+        span: span(at, at * 10, at * 10 + 8),
+    }
+}
+
+fn class(name: &str, qname: &str, bases: &[&str], from: u32, to: u32) -> Class {
+    Class {
+        name: name.into(),
+        qname: qname.into(),
+        bases: bases.iter().map(|b| b.to_string()).collect(),
+        decorators: Vec::new(),
+        decorator_calls: Vec::new(),
+        span: Span {
+            start: from * 10,
+            end: to * 10,
+            line: from,
+            column: 1,
+            end_line: to,
+        },
+    }
+}
+
+/// `shop/models.py`:
+/// ```python
+/// class Stamped(models.Model):            # 1
+///     created_at = models.DateTimeField(db_index=True)  # 2
+///     class Meta:                          # 3
+///         abstract = True                  # 4
+/// class Customer(models.Model):            # 5
+///     email = models.EmailField(unique=True)  # 6
+/// class Order(Stamped):                    # 7
+///     customer = models.ForeignKey(Customer, related_name="orders")  # 8
+///     status = models.CharField()          # 9
+///     class Meta:                          # 10
+///         indexes = [models.Index(fields=["status", "-created_at"])]  # 11
+///         unique_together = [("customer", "status")]  # 12
+/// ```
+fn django_facts() -> FileFacts {
+    let mut f = FileFacts {
+        module: "shop.models".into(),
+        ..FileFacts::default()
+    };
+    f.classes = vec![
+        class(
+            "Stamped",
+            "shop.models.Stamped",
+            &["django.db.models.Model"],
+            1,
+            5,
+        ),
+        class("Meta", "shop.models.Stamped.Meta", &[], 3, 5),
+        class(
+            "Customer",
+            "shop.models.Customer",
+            &["django.db.models.Model"],
+            5,
+            7,
+        ),
+        class(
+            "Order",
+            "shop.models.Order",
+            &["shop.models.Stamped"],
+            7,
+            13,
+        ),
+        class("Meta", "shop.models.Order.Meta", &[], 10, 13),
+    ];
+    f.calls = vec![
+        call(
+            "DateTimeField",
+            vec![kw("db_index", ArgValue::Bool(true))],
+            2,
+        ),
+        call("EmailField", vec![kw("unique", ArgValue::Bool(true))], 6),
+        call(
+            "ForeignKey",
+            vec![
+                pos(ArgValue::Path("shop.models.Customer".into())),
+                kw("related_name", ArgValue::Str("orders".into())),
+            ],
+            8,
+        ),
+        call("CharField", vec![], 9),
+        call(
+            "Index",
+            vec![kw(
+                "fields",
+                ArgValue::List(vec![
+                    ArgValue::Str("status".into()),
+                    ArgValue::Str("-created_at".into()),
+                ]),
+            )],
+            11,
+        ),
+    ];
+    f.assigns = vec![
+        assign("Stamped", "created_at", ArgValue::Call(0), 2),
+        assign("Meta", "abstract", ArgValue::Bool(true), 4),
+        assign("Customer", "email", ArgValue::Call(1), 6),
+        assign("Order", "customer", ArgValue::Call(2), 8),
+        assign("Order", "status", ArgValue::Call(3), 9),
+        assign(
+            "Meta",
+            "indexes",
+            ArgValue::List(vec![ArgValue::Call(4)]),
+            11,
+        ),
+        assign(
+            "Meta",
+            "unique_together",
+            ArgValue::List(vec![ArgValue::List(vec![
+                ArgValue::Str("customer".into()),
+                ArgValue::Str("status".into()),
+            ])]),
+            12,
+        ),
+    ];
+    f
+}
+
+#[test]
+fn django_models_fields_meta_and_reverse_relations() {
+    let model = Model::new(vec![ParsedFile {
+        path: "shop/models.py".into(),
+        language: Language::Python,
+        role: FileRole::Source,
+        lines: 12,
+        facts: django_facts(),
+    }]);
+    let e = entities(&model);
+    let order = e.by_qname("shop.models.Order").expect("order");
+    assert_eq!(order.table, "shop_order");
+    let cols: Vec<&str> = order.fields.iter().map(|f| f.column.as_str()).collect();
+    assert_eq!(cols, ["id", "customer_id", "status", "created_at"]);
+    assert!(order.field("customer").is_some_and(|f| f.indexed));
+    assert!(order.field("created_at").is_some_and(|f| f.indexed));
+    assert!(!order.field("status").is_some_and(|f| f.indexed));
+    assert_eq!(order.indexes.len(), 2);
+    assert_eq!(order.indexes[0].columns, ["status", "created_at"]);
+    assert!(order.indexes[1].unique);
+    let stamped = e.by_qname("shop.models.Stamped").expect("abstract");
+    assert!(stamped.is_abstract);
+    let customer = e.by_name("Customer").expect("customer");
+    assert_eq!(customer.table, "shop_customer");
+    let reverse = customer.relation("orders").expect("reverse");
+    assert_eq!(reverse.kind, RelationKind::ToMany);
+    assert_eq!(reverse.fk_column.as_deref(), Some("customer_id"));
+    assert_eq!(e.target(reverse).map(|t| t.name.as_str()), Some("Order"));
+    let forward = order.relation("customer").expect("forward");
+    assert_eq!(e.target(forward).map(|t| t.name.as_str()), Some("Customer"));
+}

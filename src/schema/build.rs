@@ -1,0 +1,254 @@
+//! Building the catalog from the project model: collect every source's ops,
+//! order migrations, apply, and decide the dialect.
+
+use super::ddl::statement_ops;
+use super::dialect::{self, Dialect, Evidence};
+use super::{Catalog, Phase, Source, SourcedOp};
+use crate::classify::FileRole;
+use crate::facts::{ArgValue, AssignScope, Language};
+use crate::model::{Model, ParsedFile};
+use crate::orm::values::map_get;
+use crate::orm::Entities;
+use std::cmp::Ordering;
+use std::path::Path;
+
+/// Ops gathered from all sources, before they are applied.
+#[derive(Default)]
+pub struct Collected {
+    /// Ops with where they came from, in source order within each file.
+    pub ops: Vec<SourcedOp>,
+    /// The phase of each op (same length as `ops`).
+    pub phases: Vec<Phase>,
+    /// What says which database this is.
+    pub evidence: Vec<Evidence>,
+    /// Each op's migration position (file order), for ordering.
+    order: Vec<usize>,
+}
+
+impl Collected {
+    /// Add an op from a source file.
+    pub fn push(&mut self, sourced: SourcedOp, phase: Phase, file_order: usize) {
+        self.ops.push(sourced);
+        self.phases.push(phase);
+        self.order.push(file_order);
+    }
+}
+
+/// Build the project's catalog. `root` is the scan root, whose manifests
+/// (`Gemfile`, `Cargo.toml`, `package.json`, `config/database.yml` ...)
+/// help tell the database; None reads no files.
+pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog {
+    let mut collected = Collected::default();
+    let order = migration_order(model);
+    for (position, &file) in order.iter().enumerate() {
+        let file = model.file(file);
+        match file.language {
+            Language::Sql => sql_file_ops(file, position, &mut collected),
+            _ => {
+                if let Some(phase) = super::rails::phase(&file.path) {
+                    super::rails::file_ops(file, phase, position, &mut collected);
+                }
+            }
+        }
+    }
+    super::models::entity_ops(entities, &mut collected);
+    collected.evidence.extend(config_evidence(model));
+    if let Some(root) = root.filter(|r| r.is_dir()) {
+        collected.evidence.extend(dialect::from_manifests(root));
+    }
+    // Migrations in file order; a stable sort keeps statement order.
+    let mut idx: Vec<usize> = (0..collected.ops.len()).collect();
+    idx.sort_by_key(|&i| collected.order[i]);
+    let ops: Vec<SourcedOp> = idx.iter().map(|&i| collected.ops[i].clone()).collect();
+    let phases: Vec<Phase> = idx.iter().map(|&i| collected.phases[i]).collect();
+    let mut catalog = Catalog::default();
+    catalog.apply_all(&ops, &phases);
+    let (dialect, why) = dialect::decide(&collected.evidence);
+    catalog.dialect = dialect;
+    catalog.dialect_evidence = why;
+    catalog
+}
+
+/// The schema-bearing files of the project (SQL files, Rails schema and
+/// migrations) in the order they apply: natural order of their paths
+/// (`V2__` before `V10__`, timestamps in order). Tests and down migrations
+/// are left out.
+pub fn migration_order(model: &Model) -> Vec<u32> {
+    let mut files: Vec<u32> = (0..model.files.len() as u32)
+        .filter(|&i| {
+            let f = model.file(i);
+            let schema_file = match f.language {
+                Language::Sql => !is_down_migration(&f.path),
+                Language::Ruby => super::rails::phase(&f.path).is_some(),
+                _ => false,
+            };
+            schema_file && f.role != FileRole::Test
+        })
+        .collect();
+    files.sort_by(|&a, &b| natural_cmp(&model.file(a).path, &model.file(b).path));
+    files
+}
+
+/// Whether a SQL file undoes a migration: `down.sql`, `1_x.down.sql`,
+/// Flyway undo `U1__x.sql`.
+pub fn is_down_migration(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "down.sql"
+        || name.ends_with(".down.sql")
+        || name.ends_with("_down.sql")
+        || (name.starts_with('u')
+            && name[1..].starts_with(|c: char| c.is_ascii_digit())
+            && name.contains("__"))
+}
+
+/// Whether a file is a migration (applied once, in order) rather than a
+/// schema snapshot such as `structure.sql` or `schema.sql`.
+pub fn is_migration(file: &ParsedFile) -> bool {
+    let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+    file.role == FileRole::Migration
+        || file.path.contains("migrations/")
+        || (name.starts_with('V') && name.contains("__"))
+        || name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// Compare paths so that digit runs compare as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, _) => return Ordering::Less,
+            (_, None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let n = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let m = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (p, q) = (trim_zeros(&x[..n]), trim_zeros(&y[..m]));
+                let ord = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                x = &x[n..];
+                y = &y[m..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|c| **c == b'0').count();
+    &digits[zeros.min(digits.len().saturating_sub(1))..]
+}
+
+/// The ops of one `.sql` file.
+fn sql_file_ops(file: &ParsedFile, position: usize, out: &mut Collected) {
+    let phase = if is_migration(file) {
+        Phase::Migration
+    } else {
+        Phase::Snapshot
+    };
+    for sql in &file.facts.sql {
+        let source = Source::new(&file.path, sql.span);
+        let statement = statement_ops(&sql.text, &source);
+        if let Some(d) = statement.dialect {
+            if !out.evidence.iter().any(|e| e.dialect == d && e.rank == 3) {
+                out.evidence.push(Evidence {
+                    dialect: d,
+                    why: format!("{}:{}: {} syntax", file.path, sql.span.line, d.name()),
+                    rank: 3,
+                });
+            }
+        }
+        for op in statement.ops {
+            out.push(
+                SourcedOp {
+                    op,
+                    source: source.clone(),
+                    origin: "sql",
+                },
+                phase,
+                position,
+            );
+        }
+    }
+}
+
+/// What configuration in source files says: a Prisma datasource
+/// `provider`, a Django `DATABASES` `ENGINE`.
+fn config_evidence(model: &Model) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for file in &model.files {
+        for a in file
+            .facts
+            .assigns
+            .iter()
+            .filter(|a| a.scope == AssignScope::Module)
+        {
+            let word = match (&a.target[..], &a.value) {
+                ("datasource.provider", Some(ArgValue::Str(p))) => Some(p.as_str()),
+                ("DATABASES", Some(value)) => django_engine(value),
+                _ => None,
+            };
+            if let Some(word) = word {
+                out.extend(evidence(
+                    word,
+                    format!("{}:{}: {} {word}", file.path, a.span.line, a.target),
+                    1,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `{"default": {"ENGINE": "django.db.backends.postgresql", ...}}`.
+fn django_engine(value: &ArgValue) -> Option<&str> {
+    let default = map_get(value, "default")?;
+    match map_get(default, "ENGINE")? {
+        ArgValue::Str(engine) => Some(engine),
+        _ => None,
+    }
+}
+
+/// The dialect named by a word, as evidence of a rank.
+pub fn evidence(word: &str, why: String, rank: u8) -> Option<Evidence> {
+    Dialect::from_word(word).map(|dialect| Evidence { dialect, why, rank })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_of_migrations() {
+        let mut v = vec![
+            "db/V10__c.sql",
+            "db/V2__b.sql",
+            "db/V1__a.sql",
+            "migrations/20240101_x/up.sql",
+            "migrations/20231231_y/up.sql",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            [
+                "db/V1__a.sql",
+                "db/V2__b.sql",
+                "db/V10__c.sql",
+                "migrations/20231231_y/up.sql",
+                "migrations/20240101_x/up.sql",
+            ]
+        );
+        assert!(is_down_migration("migrations/2024_x/down.sql"));
+        assert!(is_down_migration("migrations/1_init.down.sql"));
+        assert!(is_down_migration("sql/U3__undo.sql"));
+        assert!(!is_down_migration("migrations/1_init.up.sql"));
+        assert!(!is_down_migration("sql/users.sql"));
+    }
+}
