@@ -17,6 +17,7 @@ use crate::rules::blocking_call::catalog as blocking;
 use crate::rules::chain::{chain, Hop};
 use crate::rules::n_plus_one::catalog as queries;
 use crate::rules::n_plus_one::models::ModelIndex;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// A call that fetches fresh data itself.
@@ -50,6 +51,49 @@ pub struct FreshIndex<'a> {
     model: &'a Model,
     sources: HashMap<&'static str, Sources<'a>>,
     reached: HashMap<FnRef, Reach<Site>>,
+    /// What a resolved callee fetches by its name alone, per language
+    /// family and awaitedness: many calls share a callee, and matching the
+    /// catalogs' globs is the expensive part.
+    by_name: RefCell<HashMap<(&'static str, bool, String), ByName>>,
+}
+
+/// What a callee's name alone says about the data its call returns.
+#[derive(Clone, Copy)]
+enum ByName {
+    /// A read from a cache: a copy, not a source.
+    CacheRead,
+    /// Fresh data.
+    Fresh(Fresh),
+    /// Nothing by name (its arguments may still say more).
+    Unknown,
+}
+
+/// What a callee's name says in one language family's catalogs.
+fn by_name(sources: &Sources, resolved: &str, awaited: bool) -> ByName {
+    if let Some((catalog, index)) = &sources.queries {
+        // A read from a cache is a copy, not the source: caching it again
+        // is layering, not staleness of its own.
+        if catalog.memo(resolved) {
+            return ByName::CacheRead;
+        }
+        if catalog
+            .query_call(&index.canonical(resolved), awaited)
+            .is_some()
+        {
+            return ByName::Fresh(Fresh::Database);
+        }
+    }
+    if let Some(entry) = sources.blocking.and_then(|b| b.blocking_call(resolved)) {
+        match entry.rule.as_str() {
+            "sync-db" => return ByName::Fresh(Fresh::Database),
+            "sync-network" => return ByName::Fresh(Fresh::Network),
+            _ => {}
+        }
+    }
+    sources
+        .own
+        .source(resolved)
+        .map_or(ByName::Unknown, ByName::Fresh)
 }
 
 /// The named function (not closure) a function id belongs to.
@@ -90,6 +134,7 @@ impl<'a> FreshIndex<'a> {
             model,
             sources,
             reached: HashMap::new(),
+            by_name: RefCell::default(),
         };
         let mut seeds = Vec::new();
         let mut edges = Vec::new();
@@ -148,39 +193,33 @@ impl<'a> FreshIndex<'a> {
 
     fn direct_callee(&self, file: u32, call: &Call, resolved: &str) -> Option<Fresh> {
         let parsed = self.model.file(file);
-        let sources = self.sources.get(parsed.language.family())?;
-        if let Some((catalog, index)) = &sources.queries {
-            // A read from a cache is a copy, not the source: caching it
-            // again is layering, not staleness of its own.
-            if catalog.memo(resolved) {
-                return None;
-            }
-            let canonical = index.canonical(resolved);
-            if catalog.query_call(&canonical, call.awaited).is_some() {
-                return Some(Fresh::Database);
-            }
-            // `list(Model.objects.filter(..))` evaluates the query it is given.
-            if sources.own.materialise.iter().any(|m| m == resolved) {
+        let family = parsed.language.family();
+        let sources = self.sources.get(family)?;
+        let key = (family, call.awaited, resolved.to_string());
+        let cached = self.by_name.borrow().get(&key).copied();
+        let by_name = cached.unwrap_or_else(|| {
+            let found = by_name(sources, resolved, call.awaited);
+            self.by_name.borrow_mut().insert(key, found);
+            found
+        });
+        match by_name {
+            ByName::CacheRead => None,
+            ByName::Fresh(fresh) => Some(fresh),
+            ByName::Unknown => {
+                // `list(Model.objects.filter(..))` evaluates the query it is given.
+                let (catalog, index) = sources.queries.as_ref()?;
+                if !sources.own.materialise.iter().any(|m| m == resolved) {
+                    return None;
+                }
                 let evaluated = call.args.first().and_then(|a| match a.value {
                     ArgValue::Call(id) => parsed.facts.calls.get(id as usize),
                     _ => None,
                 });
-                if let Some(inner) = evaluated.and_then(|c| c.resolved.as_deref()) {
-                    let iterable = format!("{}()", index.canonical(inner));
-                    if catalog.query_iterable(&iterable).is_some() {
-                        return Some(Fresh::Database);
-                    }
-                }
+                let inner = evaluated.and_then(|c| c.resolved.as_deref())?;
+                let iterable = format!("{}()", index.canonical(inner));
+                catalog.query_iterable(&iterable).map(|_| Fresh::Database)
             }
         }
-        if let Some(entry) = sources.blocking.and_then(|b| b.blocking_call(resolved)) {
-            match entry.rule.as_str() {
-                "sync-db" => return Some(Fresh::Database),
-                "sync-network" => return Some(Fresh::Network),
-                _ => {}
-            }
-        }
-        sources.own.source(resolved)
     }
 
     /// A call whose result a loop iterates, when iterating it runs a query
