@@ -12,7 +12,7 @@
 //! unknown, and the rule says nothing.
 
 use super::eager::{is_eager_call, read_call, Eager, RelPath};
-use crate::facts::{ArgValue, AssignScope, FileFacts, Loop, LoopId, Span};
+use crate::facts::{ArgValue, AssignScope, FileFacts, Language, Loop, LoopId, Span};
 use crate::model::Model;
 use crate::orm::{Entities, Entity, Orm, Relation, RelationKind};
 use std::collections::HashMap;
@@ -70,23 +70,57 @@ pub struct Catalog<'e> {
     by_name: HashMap<&'e str, Vec<usize>>,
     /// Per entity: its managers and scopes cannot load relations on their own.
     trusted: Vec<bool>,
+    /// Per entity: the names of the methods its class defines (a class
+    /// method in a query chain may return anything).
+    methods: Vec<Vec<&'e str>>,
 }
 
 impl<'e> Catalog<'e> {
     /// Index the entities of a project.
-    pub fn new(model: &Model, entities: &'e Entities) -> Catalog<'e> {
+    pub fn new(model: &'e Model, entities: &'e Entities) -> Catalog<'e> {
         let mut by_qname = HashMap::new();
         let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in entities.list.iter().enumerate() {
             by_qname.insert(e.qname.as_str(), i);
             by_name.entry(e.name.as_str()).or_default().push(i);
         }
-        let trusted = entities.list.iter().map(|e| trusted(model, e)).collect();
+        let mut classes: Classes = HashMap::new();
+        for (fi, file) in model.files.iter().enumerate() {
+            if file.language == Language::Python {
+                for (ci, class) in file.facts.classes.iter().enumerate() {
+                    classes.insert(class.qname.as_str(), (fi, ci));
+                }
+            }
+        }
+        let trusted = entities
+            .list
+            .iter()
+            .map(|e| trusted(model, &classes, e))
+            .collect();
+        let methods = entities
+            .list
+            .iter()
+            .map(|e| {
+                model
+                    .files
+                    .get(e.file as usize)
+                    .map(|f| {
+                        f.facts
+                            .functions
+                            .iter()
+                            .filter(|f| f.class.as_deref() == Some(e.name.as_str()))
+                            .map(|f| f.name.as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
         Catalog {
             entities,
             by_qname,
             by_name,
             trusted,
+            methods,
         }
     }
 
@@ -181,7 +215,11 @@ impl<'e> Catalog<'e> {
             };
             w.state = match (w.state, call) {
                 (State::Class, false) if DJANGO_MANAGERS.contains(&name) => State::Query,
-                (State::Query | State::Related, true) => query_method(orm, name)?,
+                (State::Query | State::Related, true)
+                    if !self.methods[w.entity].contains(&name) =>
+                {
+                    query_method(orm, name)?
+                }
                 (State::Instance, _) if orm == Orm::Rails || !call => {
                     let rel = self.entity(w.entity).relation(name)?;
                     w.entity = rel.target_index?;
@@ -439,31 +477,47 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
     }
 }
 
+/// How many levels of project base classes are searched for managers.
+const MAX_BASES: usize = 8;
+
+/// Python classes by qualified name: (file, class index).
+type Classes<'m> = HashMap<&'m str, (usize, usize)>;
+
 /// Whether an entity's own code cannot load relations behind the query's
-/// back: its file has no eager-loading call (a custom manager's
-/// `get_queryset`, a Rails `default_scope { includes(..) }` or scope), no
-/// Rails `strict_loading`, and every Django manager it declares is a plain
-/// `models.Manager()`.
-fn trusted(model: &Model, entity: &Entity) -> bool {
+/// back. Django: every manager the model or its project base classes
+/// declare is a plain `models.Manager()` (a custom manager may override
+/// `get_queryset`). Rails: the model's file has no eager-loading call (a
+/// `default_scope { includes(..) }` or a scope) and no `strict_loading`.
+fn trusted(model: &Model, classes: &Classes, entity: &Entity) -> bool {
+    if entity.orm == Orm::Django {
+        return plain_managers(model, classes, &entity.qname, 0);
+    }
     let Some(file) = model.files.get(entity.file as usize) else {
         return false;
     };
-    let facts = &file.facts;
-    let own_loading = facts.calls.iter().any(|c| {
+    !file.facts.calls.iter().any(|c| {
         is_eager_call(entity.orm, &c.name)
             || c.name.starts_with("strict_loading")
             || c.callee.starts_with("self.strict_loading")
-    });
-    if own_loading {
+    })
+}
+
+/// Whether the class `qname` and its project bases declare only plain
+/// managers (library bases are taken as plain).
+fn plain_managers(model: &Model, classes: &Classes, qname: &str, depth: usize) -> bool {
+    let Some(&(fi, ci)) = classes.get(qname) else {
+        return true;
+    };
+    if depth > MAX_BASES {
         return false;
     }
-    if entity.orm != Orm::Django {
-        return true;
-    }
-    // Managers: `objects = models.Manager()` is plain; `objects =
-    // OrderManager()` may override `get_queryset`.
-    facts.assigns.iter().all(|a| {
-        if a.scope != AssignScope::Class || a.class.as_deref() != Some(entity.name.as_str()) {
+    let facts = &model.files[fi].facts;
+    let class = &facts.classes[ci];
+    let own = facts.assigns.iter().all(|a| {
+        if a.scope != AssignScope::Class
+            || a.class.as_deref() != Some(class.name.as_str())
+            || !within(a.span, class.span)
+        {
             return true;
         }
         let Some(ArgValue::Call(id)) = &a.value else {
@@ -479,7 +533,11 @@ fn trusted(model: &Model, entity: &Entity) -> bool {
             || call.resolved.as_deref().is_some_and(|r| {
                 r == "django.db.models.Manager" || r == "django.db.models.manager.Manager"
             })
-    })
+    });
+    own && class
+        .bases
+        .iter()
+        .all(|b| b == qname || plain_managers(model, classes, b, depth + 1))
 }
 
 /// Whether `inner` lies within `outer`.

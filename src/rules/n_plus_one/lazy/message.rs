@@ -36,7 +36,11 @@ pub fn finding(
         .relation
         .target_index
         .map(|t| catalog.entity(t).name.as_str())
-        .unwrap_or(lazy.relation.target.as_str());
+        .unwrap_or_else(|| match lazy.relation.target.as_str() {
+            // `settings.AUTH_USER_MODEL`
+            t if t.ends_with("AUTH_USER_MODEL") => "User",
+            t => t,
+        });
     let targets = pluralize(&words(target));
     let root = lazy.text.split('.').next().unwrap_or("");
     let rel = &lazy.relation.name;
@@ -125,6 +129,12 @@ pub fn finding(
             "load them with the {items}: add `.prefetch_related(\"{}\")` to {on} (one more query for all of them)",
             hops.join("__")
         ),
+    };
+    let fix = match &lazy.relation.fk_column {
+        Some(column) if lazy.key_only => {
+            format!("read the key from the row itself: `{root}.{column}` needs no query; or {fix}")
+        }
+        _ => fix,
     };
     let mut finding = ctx.finding(LAZY_RELATION, file, span);
     finding.severity = severity(finding.severity, setting);

@@ -58,6 +58,9 @@ pub struct Lazy<'e> {
     pub loaded: bool,
     /// See [`Item::origin`].
     pub origin: Option<item::Origin>,
+    /// Only the related row's key is read (`order.customer.pk`): the
+    /// foreign-key column holds it.
+    pub key_only: bool,
 }
 
 /// Run the rule over every file the family views.
@@ -254,6 +257,7 @@ fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Opti
                 kind,
                 loaded,
                 origin: item.origin.clone(),
+                key_only: relation.fk_on_self && matches!(next, Some("pk" | "id")),
             });
         }
         entity = catalog.entity(relation.target_index?);
