@@ -13,6 +13,7 @@ use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
 use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
 use crate::model::ParsedFile;
+use std::collections::HashMap;
 
 /// Whether a resolved base is Django's model base.
 fn is_model_base(base: &str) -> bool {
@@ -43,6 +44,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table: String::new(),
             is_abstract: false,
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
@@ -205,7 +207,11 @@ fn field(facts: &FileFacts, assign: &Assign, path: &str, entity: &mut Entity) {
         field_type: field_type.to_string(),
         primary: flag("primary_key") == Some(true),
         unique: flag("unique") == Some(true),
-        indexed: flag("db_index") == Some(true),
+        // `SlugField` is indexed unless told otherwise.
+        indexed: match flag("db_index") {
+            Some(explicit) => explicit,
+            None => field_type == "SlugField",
+        },
         source: src,
     });
 }
@@ -229,6 +235,7 @@ fn meta_option(
             }
         }
         "abstract" => entity.is_abstract = as_bool(value) == Some(true),
+        "managed" => entity.unmanaged = as_bool(value) == Some(false),
         "unique_together" | "index_together" => {
             for group in str_groups(value) {
                 entity.indexes.push(EntityIndex {
@@ -275,51 +282,78 @@ fn meta_option(
 /// fields; concrete bases are multi-table inheritance, a table of its own)
 /// and drop classes that are no model at all.
 pub fn inherit(list: &mut Vec<Entity>) {
+    // Resolved models by qualified and by short name; each round resolves
+    // the classes whose base was resolved before (one level of the chain).
+    let mut resolved: HashMap<String, usize> = HashMap::new();
+    let mut short_names: HashMap<String, usize> = HashMap::new();
+    let mut pending: Vec<(usize, Vec<String>, String)> = Vec::new();
+    for (i, e) in list
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.orm == Orm::Django)
+    {
+        match e
+            .qname
+            .strip_prefix(PENDING)
+            .and_then(|r| r.split_once('\u{1}'))
+        {
+            Some((bases, qname)) => pending.push((
+                i,
+                bases.split(',').map(str::to_string).collect(),
+                qname.to_string(),
+            )),
+            None => {
+                resolved.insert(e.qname.clone(), i);
+                short_names.entry(e.name.clone()).or_insert(i);
+            }
+        }
+    }
     for _ in 0..16 {
-        let mut changed = false;
-        for i in 0..list.len() {
-            let Some((bases, qname)) = list[i]
-                .qname
-                .strip_prefix(PENDING)
-                .and_then(|r| r.split_once('\u{1}'))
-                .map(|(b, q)| (b.to_string(), q.to_string()))
-            else {
-                continue;
-            };
+        let mut next = Vec::new();
+        let mut done = Vec::new();
+        for (i, bases, qname) in pending {
             let parents: Vec<usize> = bases
-                .split(',')
+                .iter()
                 .filter_map(|b| {
                     let short = b.rsplit('.').next().unwrap_or(b);
-                    list.iter().position(|e| {
-                        e.orm == Orm::Django
-                            && !e.qname.starts_with(PENDING)
-                            && (e.qname == b || e.name == short)
-                    })
+                    resolved.get(b).or_else(|| short_names.get(short)).copied()
                 })
                 .collect();
             if parents.is_empty() {
+                next.push((i, bases, qname));
                 continue;
             }
-            let mut inherited = Vec::new();
-            for p in &parents {
-                if list[*p].is_abstract {
-                    inherited.extend(list[*p].fields.iter().filter(|f| !f.primary).cloned());
-                    let rels = list[*p].relations.clone();
-                    list[i].relations.extend(rels);
+            let abstract_parents: Vec<usize> = parents
+                .into_iter()
+                .filter(|p| list[*p].is_abstract)
+                .collect();
+            for p in abstract_parents {
+                let fields: Vec<Field> = list[p]
+                    .fields
+                    .iter()
+                    .filter(|f| !f.primary)
+                    .cloned()
+                    .collect();
+                let relations = list[p].relations.clone();
+                let e = &mut list[i];
+                for f in fields {
+                    if e.field(&f.name).is_none() {
+                        e.fields.push(f);
+                    }
                 }
+                e.relations.extend(relations);
             }
-            let e = &mut list[i];
-            for f in inherited {
-                if e.field(&f.name).is_none() {
-                    e.fields.push(f);
-                }
-            }
-            e.qname = qname;
-            changed = true;
+            list[i].qname = qname;
+            done.push(i);
         }
-        if !changed {
+        if done.is_empty() {
             break;
         }
+        for i in done {
+            resolved.insert(list[i].qname.clone(), i);
+            short_names.entry(list[i].name.clone()).or_insert(i);
+        }
+        pending = next;
     }
     list.retain(|e| !(e.orm == Orm::Django && e.qname.starts_with(PENDING)));
 }

@@ -14,6 +14,7 @@ mod django;
 pub mod naming;
 mod prisma;
 mod rails;
+mod sqlalchemy;
 pub mod values;
 
 use crate::model::Model;
@@ -31,6 +32,8 @@ pub enum Orm {
     Rails,
     /// Prisma (`schema.prisma` models).
     Prisma,
+    /// SQLAlchemy declarative models (`__tablename__`).
+    SqlAlchemy,
 }
 
 impl Orm {
@@ -40,6 +43,7 @@ impl Orm {
             Orm::Django => "django",
             Orm::Rails => "rails",
             Orm::Prisma => "prisma",
+            Orm::SqlAlchemy => "sqlalchemy",
         }
     }
 }
@@ -131,6 +135,10 @@ pub struct Entity {
     pub table: String,
     /// No table of its own (Django `abstract = True`).
     pub is_abstract: bool,
+    /// The table is not the application's to define (Django `managed =
+    /// False`: a database view or another system's table); its indexes
+    /// are unknown.
+    pub unmanaged: bool,
     /// Fields, in order (Rails models declare none: see the schema).
     pub fields: Vec<Field>,
     /// Relations, forward and reverse.
@@ -181,15 +189,25 @@ impl Entities {
 
     /// The entity declared by the class with this qualified name.
     pub fn by_qname(&self, qname: &str) -> Option<&Entity> {
-        self.by_qname.get(qname).map(|&i| &self.list[i])
+        self.index_of_qname(qname).map(|i| &self.list[i])
+    }
+
+    /// The index in [`Entities::list`] of the entity with this qualified name.
+    pub fn index_of_qname(&self, qname: &str) -> Option<usize> {
+        self.by_qname.get(qname).copied()
+    }
+
+    /// The index of the entity with this class name, when exactly one has it.
+    pub fn index_of_name(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
     }
 
     /// The entity with this class name, when exactly one has it.
     pub fn by_name(&self, name: &str) -> Option<&Entity> {
-        match self.by_name.get(name).map(Vec::as_slice) {
-            Some([one]) => Some(&self.list[*one]),
-            _ => None,
-        }
+        self.index_of_name(name).map(|i| &self.list[i])
     }
 
     /// The entities mapped to a table.
@@ -241,13 +259,17 @@ pub fn entities(model: &Model) -> Entities {
     for (index, file) in model.files.iter().enumerate() {
         let index = index as u32;
         match file.language.family() {
-            "python" => list.extend(django::entities(index, file)),
+            "python" => {
+                list.extend(django::entities(index, file));
+                list.extend(sqlalchemy::entities(index, file));
+            }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
             _ => {}
         }
     }
     django::inherit(&mut list);
+    sqlalchemy::resolve_tables(&mut list);
     rails::inherit(&mut list);
     let mut entities = Entities::new(list);
     entities.link();

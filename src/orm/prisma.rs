@@ -49,6 +49,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table,
             is_abstract: false,
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),

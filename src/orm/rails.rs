@@ -37,6 +37,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             qname: class.qname.clone(),
             table: default_table(&class.name),
             is_abstract: base == "ActiveRecord.Base" && class.name == "ApplicationRecord",
+            unmanaged: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
@@ -158,32 +159,36 @@ fn relation(call: &Call, owner: &str, path: &str) -> Option<Relation> {
 /// Resolve single-table inheritance: a model whose base is another model
 /// shares its table; a class whose base is no model is dropped.
 pub fn inherit(list: &mut Vec<Entity>) {
-    // Bounded: each round resolves at least one level of the chain.
+    // Resolved models by class name: (table, abstract). Each round resolves
+    // one more level of the inheritance chains.
+    let mut resolved: std::collections::HashMap<String, (String, bool)> = list
+        .iter()
+        .filter(|e| e.orm == Orm::Rails && !e.table.starts_with(INHERIT))
+        .map(|e| (e.name.clone(), (e.table.clone(), e.is_abstract)))
+        .collect();
     for _ in 0..16 {
         let mut changed = false;
-        for i in 0..list.len() {
-            let Some((base, explicit)) = list[i]
+        for e in list.iter_mut().filter(|e| e.orm == Orm::Rails) {
+            let Some((base, explicit)) = e
                 .table
                 .strip_prefix(INHERIT)
                 .and_then(|rest| rest.split_once('\u{1}'))
-                .map(|(b, e)| (b.to_string(), e.to_string()))
             else {
                 continue;
             };
-            let short = base.rsplit('.').next().unwrap_or(&base).to_string();
-            let parent = list
-                .iter()
-                .find(|e| e.orm == Orm::Rails && e.name == short && !e.table.starts_with(INHERIT));
-            if let Some(parent) = parent {
-                list[i].table = if !explicit.is_empty() {
-                    explicit
-                } else if parent.is_abstract {
-                    default_table(&list[i].name)
-                } else {
-                    parent.table.clone()
-                };
-                changed = true;
-            }
+            let short = base.rsplit('.').next().unwrap_or(base);
+            let Some((parent_table, parent_abstract)) = resolved.get(short) else {
+                continue;
+            };
+            e.table = if !explicit.is_empty() {
+                explicit.to_string()
+            } else if *parent_abstract {
+                default_table(&e.name)
+            } else {
+                parent_table.clone()
+            };
+            resolved.insert(e.name.clone(), (e.table.clone(), e.is_abstract));
+            changed = true;
         }
         if !changed {
             break;

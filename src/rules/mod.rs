@@ -107,15 +107,19 @@ pub const FAMILY_CHECKS: &[(&str, FamilyCheck)] = &[
     ("adhoc-cache", adhoc_cache::check),
 ];
 
-/// Run every family that has an enabled rule.
+/// Run every family that has an enabled rule, in parallel.
 pub fn run(ctx: &RuleContext) -> Vec<Finding> {
-    FAMILY_CHECKS
-        .iter()
+    use rayon::prelude::*;
+    // Families are independent readers of the model: run them side by side
+    // (on the scan's thread pool), then keep their order.
+    let per_family: Vec<Vec<Finding>> = FAMILY_CHECKS
+        .par_iter()
         .filter(|(family, _)| {
             meta::all()
                 .iter()
                 .any(|r| r.family == *family && ctx.enabled(&r.id))
         })
-        .flat_map(|(_, check)| check(ctx))
-        .collect()
+        .map(|(_, check)| check(ctx))
+        .collect();
+    per_family.into_iter().flatten().collect()
 }

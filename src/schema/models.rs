@@ -3,7 +3,9 @@
 //! key, unique and indexed fields (Django's default foreign-key index
 //! included), model-level indexes, and foreign keys to its relations'
 //! tables. Rails models declare no columns; their tables come from
-//! `db/schema.rb` and migrations.
+//! `db/schema.rb` and migrations. Unmanaged Django models (`managed =
+//! False`: views, other systems' tables) say nothing about indexes and are
+//! left out.
 
 use super::build::Collected;
 use super::{Column, ForeignKey, Index, IndexKind, Key, Op, Phase, SourcedOp};
@@ -14,7 +16,7 @@ pub fn entity_ops(entities: &Entities, out: &mut Collected) {
     for entity in entities
         .list
         .iter()
-        .filter(|e| !e.is_abstract && !e.fields.is_empty())
+        .filter(|e| !e.is_abstract && !e.unmanaged && !e.fields.is_empty())
     {
         let mut push = |op: Op, source: &super::Source| {
             out.push(
@@ -55,7 +57,7 @@ pub fn entity_ops(entities: &Entities, out: &mut Collected) {
                 Some(IndexKind::Primary)
             } else if field.unique {
                 Some(IndexKind::Unique)
-            } else if field.indexed && is_fk {
+            } else if field.indexed && is_fk && entity.orm == crate::orm::Orm::Django {
                 Some(IndexKind::ForeignKeyDefault)
             } else if field.indexed {
                 Some(IndexKind::Plain)

@@ -176,3 +176,30 @@ fn sql_migrations_in_a_diesel_layout() {
     assert_eq!(t.indexes_leading_with("author_id").count(), 1);
     assert_eq!(c.dialect, Dialect::Postgres);
 }
+
+#[test]
+fn schema_renders_as_text_and_json_with_sources() {
+    use crate::facts::Language::Sql;
+    let c = catalog_of(vec![file(
+        "db/schema.sql",
+        Sql,
+        "CREATE TABLE users (id bigserial PRIMARY KEY, email text);\nCREATE INDEX users_email ON users (lower(email)) WHERE email IS NOT NULL;\n",
+    )]);
+    let unknown = vec![UnknownTable {
+        name: "events".into(),
+        first_use: at("app.py"),
+    }];
+    let text = render_table(&c, &unknown);
+    assert!(text.contains("Database: PostgreSQL"), "{text}");
+    assert!(
+        text.contains("users_email: index ((lower(email))) where email is not null"),
+        "{text}"
+    );
+    assert!(text.contains("db/schema.sql:2"), "{text}");
+    assert!(text.contains("events  (first used at app.py:1)"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&render_json(&c, &unknown)).expect("json");
+    assert_eq!(json["dialect"], "postgres");
+    assert_eq!(json["tables"][0]["name"], "users");
+    assert_eq!(json["tables"][0]["indexes"][1]["source"]["line"], 2);
+    assert_eq!(json["unknown_tables"][0]["name"], "events");
+}

@@ -426,13 +426,25 @@ pub(super) fn computed(
                         && c.resolved.as_deref() == Some(callee)
                 })
                 .map(|(id, _)| Computed::Call(id as CallId)),
-            None if !name.contains('.') => {
-                super::fresh::local_call(facts, Some(function), name, at.start).map(Computed::Call)
-            }
-            None => None,
+            None => local_root(facts, function, name, at),
         },
+        // A field or element of a local (`result.rows[0]`).
+        ArgValue::Other(text) => local_root(facts, function, text, at),
         _ => None,
     }
+}
+
+/// The call a local variable holds, for a value rooted at that local
+/// (`value`, `result.rows`, `result.rows[0]`).
+fn local_root(facts: &FileFacts, function: FunctionId, text: &str, at: Span) -> Option<Computed> {
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(text.len());
+    let root = &text[..end];
+    if root.is_empty() || matches!(root, "self" | "this" | "cls") {
+        return None;
+    }
+    super::fresh::local_call(facts, Some(function), root, at.start).map(Computed::Call)
 }
 
 #[cfg(test)]

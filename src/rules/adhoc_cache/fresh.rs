@@ -95,12 +95,15 @@ impl<'a> FreshIndex<'a> {
         let mut edges = Vec::new();
         for (fi, file) in model.files.iter().enumerate() {
             let fi = fi as u32;
+            if !index.sources.contains_key(file.language.family()) {
+                continue;
+            }
             let facts = &file.facts;
             let iterated: HashSet<&str> = facts
                 .loops
                 .iter()
                 .filter(|l| l.kind != LoopKind::Callback && l.kind != LoopKind::While)
-                .filter_map(|l| l.iterable_resolved.as_deref())
+                .filter_map(|l| l.iterable_resolved.as_deref()?.strip_suffix("()"))
                 .collect();
             for (ci, call) in facts.calls.iter().enumerate() {
                 let here = CallRef {
@@ -184,8 +187,7 @@ impl<'a> FreshIndex<'a> {
     /// (`for f in Flag.objects.all()`).
     fn iterated_query(&self, file: u32, call: &Call, iterated: &HashSet<&str>) -> Option<Fresh> {
         let resolved = call.resolved.as_deref()?;
-        let iterable = format!("{resolved}()");
-        if !iterated.contains(iterable.as_str()) {
+        if !iterated.contains(resolved) {
             return None;
         }
         let sources = self.sources.get(self.model.file(file).language.family())?;

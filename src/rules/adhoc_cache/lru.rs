@@ -8,7 +8,7 @@
 
 use super::catalog::Memo;
 use super::{cause, severity, Family};
-use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionKind, Span};
+use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionKind, Language, Span};
 use crate::finding::Finding;
 use crate::model::FnRef;
 use std::collections::HashSet;
@@ -91,13 +91,14 @@ fn decorator(facts: &FileFacts, func: &Function, memo: &Memo) -> Option<Decorato
     None
 }
 
-/// Functions whose cache the project clears (`get_hashers.cache_clear()`):
+/// Python functions whose cache the project clears (`get_hashers.cache_clear()`):
 /// the cache is managed, by name.
 fn cleared<'a>(family: &'a Family) -> HashSet<&'a str> {
     family
         .model()
         .files
         .iter()
+        .filter(|f| f.language == Language::Python)
         .flat_map(|f| &f.facts.calls)
         .filter(|c| c.name == "cache_clear")
         .filter_map(|c| {
@@ -107,12 +108,15 @@ fn cleared<'a>(family: &'a Family) -> HashSet<&'a str> {
         .collect()
 }
 
-/// Callees constructed per request or per loop iteration: a class among
+/// Python callees constructed per request or per loop iteration: a class among
 /// them has many short-lived instances, which a method cache keeps alive.
 fn instantiated_often<'a>(family: &'a Family) -> HashSet<&'a str> {
     let model = family.model();
     let mut out = HashSet::new();
     for (fi, file) in model.files.iter().enumerate() {
+        if file.language != Language::Python {
+            continue;
+        }
         for call in &file.facts.calls {
             let often = !call.loops.is_empty()
                 || call
@@ -130,6 +134,9 @@ fn instantiated_often<'a>(family: &'a Family) -> HashSet<&'a str> {
 /// of classes instantiated per request or per loop iteration.
 pub fn check(family: &Family, out: &mut Vec<Finding>) {
     let model = family.model();
+    if !model.files.iter().any(|f| f.language == Language::Python) {
+        return;
+    }
     let cleared = cleared(family);
     let instantiated = instantiated_often(family);
     for (fi, file) in model.files.iter().enumerate() {

@@ -14,12 +14,11 @@ use crate::orm::{Entities, Entity, Orm};
 fn entity_of<'e>(entities: &'e Entities, call: &Call) -> Option<(usize, &'e Entity)> {
     let text = call.resolved.as_deref().unwrap_or(&call.callee);
     let (model, _) = text.split_once(".objects.")?;
-    let found = entities
-        .by_qname(model)
-        .or_else(|| entities.by_name(model.rsplit('.').next().unwrap_or(model)))
-        .filter(|e| e.orm == Orm::Django)?;
-    let index = entities.list.iter().position(|e| std::ptr::eq(e, found))?;
-    Some((index, found))
+    let index = entities
+        .index_of_qname(model)
+        .or_else(|| entities.index_of_name(model.rsplit('.').next().unwrap_or(model)))
+        .filter(|&i| entities.list[i].orm == Orm::Django)?;
+    Some((index, &entities.list[index]))
 }
 
 /// `email__iexact` → column and comparison; None for lookups no index
@@ -76,7 +75,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             file: file_index,
             span: outer.span,
             function: outer.function,
-            loop_depth: outer.loops.len() as u32,
+            loop_depth: Some(outer.loops.len() as u32),
             table: entity.table.clone(),
             stack: Stack::Django,
             entity: Some(index),

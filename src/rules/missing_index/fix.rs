@@ -22,6 +22,7 @@ pub fn stack_for(site: Stack, table_origin: &str) -> Stack {
         (Stack::Sql, "rails") => Stack::Rails,
         (Stack::Sql, "django") => Stack::Django,
         (Stack::Sql, "prisma") => Stack::Prisma,
+        (Stack::Sql, "sqlalchemy") => Stack::SqlAlchemy,
         (s, _) => s,
     }
 }
@@ -109,6 +110,22 @@ pub fn index_fix(
             format!(
                 "add `@@index([{}])` to `model {model}` and run `prisma migrate dev`",
                 fields.join(", ")
+            )
+        }
+        Stack::SqlAlchemy => {
+            let model = entity.map_or("the model", |e| e.name.as_str());
+            let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+            format!(
+                "add `Index(\"ix_{table}_{}\", {})` to `{model}.__table_args__` (or `index=True` on a single column) and generate the migration: `op.create_index(\"ix_{table}_{}\", \"{table}\", [{}]{})`",
+                cols.join("_"),
+                quoted.join(", "),
+                cols.join("_"),
+                quoted.join(", "),
+                if dialect == Dialect::Postgres {
+                    ", postgresql_concurrently=True"
+                } else {
+                    ""
+                }
             )
         }
         Stack::Sql => {

@@ -115,6 +115,7 @@ fn finding(
             Some(Orm::Rails) => Stack::Rails,
             Some(Orm::Django) => Stack::Django,
             Some(Orm::Prisma) => Stack::Prisma,
+            Some(Orm::SqlAlchemy) => Stack::SqlAlchemy,
             None => Stack::Sql,
         },
         &table.origin,

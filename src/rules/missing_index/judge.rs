@@ -25,27 +25,34 @@ pub fn judge(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     // Columns the table does not have mean the mapping is wrong: say nothing.
+    if super::reference_data(&table.name) {
+        return Vec::new();
+    }
     let known = |c: &str| table.column(c).is_some();
+    // A boolean splits a table in two halves: no index makes that selective.
+    let boolean = |c: &str| {
+        table
+            .column(c)
+            .and_then(|c| c.sql_type.as_deref())
+            .is_some_and(|t| {
+                let t = t.to_ascii_lowercase();
+                t.starts_with("bool") || t.contains("booleanfield") || t == "tinyint(1)"
+            })
+    };
     let entity = site
         .entity
         .map(|i| &entities.list[i])
         .or_else(|| entities.by_table(&table.name).next());
     let stack = stack_for(site.stack, &table.origin);
     let fix = |keys: &[KeyCol]| index_fix(stack, catalog.dialect, &table.name, keys, entity);
-    let place = where_text(ctx, site.file, site.function, site.loop_depth);
+    let loops = super::site_loops(ctx.model, site);
+    let place = where_text(ctx, site.file, site.function, loops);
     let mut push = |rule: &str, columns: Vec<String>, message: String, fix: String| {
         if !ctx.enabled(rule) {
             return;
         }
         let mut f = ctx.finding(rule, site.file, site.span);
-        placed(
-            ctx,
-            &mut f,
-            site.file,
-            site.function,
-            site.loop_depth,
-            &table.name,
-        );
+        placed(ctx, &mut f, site.file, site.function, loops, &table.name);
         f.message = message;
         f.fix = fix;
         f.anchor = format!("{} {}", table.name, columns.join(","));
@@ -57,6 +64,7 @@ pub fn judge(
     for p in &site.preds {
         if matches!(p.cmp, Cmp::Eq | Cmp::Range | Cmp::Join)
             && known(&p.column)
+            && !boolean(&p.column)
             && !lookup.contains(&p.column.as_str())
         {
             lookup.push(&p.column);
@@ -166,7 +174,10 @@ pub fn judge(
         );
     }
 
-    for p in &site.preds {
+    // A served lookup narrows the rows first (a primary key, an indexed
+    // column): a pattern or function on another column is then cheap. An
+    // unserved one is already reported, and its fix comes first.
+    for p in site.preds.iter().filter(|_| lookup.is_empty()) {
         if !known(&p.column) {
             continue;
         }
@@ -208,6 +219,7 @@ pub fn judge(
                         super::site::Stack::Django => format!("add `models.Index({}(\"{}\"), name=\"{}_{}_{f}\")` to `Meta.indexes`, or use a case-insensitive collation", capitalize(f), p.column, table.name, p.column),
                         super::site::Stack::Rails => format!("add `add_index :{}, \"{expr}\"` (an expression index), or store it lower-cased", table.name),
                         super::site::Stack::Prisma => format!("add an expression index `CREATE INDEX ... ON {} ({expr})` in a migration (Prisma cannot declare one), or use a `citext` column", table.name),
+                        super::site::Stack::SqlAlchemy => format!("add `Index(\"ix_{t}_{c}_{f}\", func.{f}({model}.{c}))` to `__table_args__` and generate the migration", t = table.name, c = p.column, model = entity.map_or("Model", |e| e.name.as_str())),
                         super::site::Stack::Sql => format!("`CREATE INDEX CONCURRENTLY idx_{t}_{c}_{f} ON {t} ({expr});`", t = table.name, c = p.column),
                     };
                     push(

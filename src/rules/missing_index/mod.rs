@@ -28,6 +28,7 @@ mod prisma;
 mod rails;
 mod site;
 mod sql;
+mod sqlalchemy;
 
 use crate::classify::FileRole;
 use crate::facts::{FunctionId, Language};
@@ -109,12 +110,15 @@ fn note_unknown(ctx: &RuleContext, unknown: &[UnknownTable]) {
 fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
     let mut out = Vec::new();
     for (index, file) in model.files.iter().enumerate() {
-        if file.role == FileRole::Test {
+        if file.role == FileRole::Test || offline(file) {
             continue;
         }
         let index = index as u32;
         match file.language.family() {
-            "python" => out.extend(django::sites(index, file, entities)),
+            "python" => {
+                out.extend(django::sites(index, file, entities));
+                out.extend(sqlalchemy::sites(index, file, entities));
+            }
             "ruby" if !file.path.contains("db/") => out.extend(rails::sites(index, file, entities)),
             "javascript" => out.extend(prisma::sites(index, file, entities)),
             _ => {}
@@ -134,14 +138,6 @@ fn sql_sites(index: u32, file: &crate::model::ParsedFile) -> Vec<Site> {
         let Some(q) = sql::read(&text.text) else {
             continue;
         };
-        let loops = file
-            .facts
-            .calls
-            .iter()
-            .filter(|c| c.span.start <= text.span.start && text.span.end <= c.span.end)
-            .map(|c| c.loops.len() as u32)
-            .max()
-            .unwrap_or(0);
         let single = q.tables.len() == 1;
         for (table, alias) in &q.tables {
             if q.ctes.contains(table) {
@@ -178,7 +174,7 @@ fn sql_sites(index: u32, file: &crate::model::ParsedFile) -> Vec<Site> {
                 file: index,
                 span: text.span,
                 function: text.function,
-                loop_depth: loops,
+                loop_depth: None,
                 table: table.clone(),
                 stack: Stack::Sql,
                 entity: None,
@@ -192,7 +188,25 @@ fn sql_sites(index: u32, file: &crate::model::ParsedFile) -> Vec<Site> {
     out
 }
 
-/// Table names that grow without bound in most products.
+/// The loops around a site: for SQL in a string, those of the innermost
+/// call the string is passed to.
+fn site_loops(model: &Model, site: &Site) -> u32 {
+    site.loop_depth.unwrap_or_else(|| {
+        model
+            .file(site.file)
+            .facts
+            .calls
+            .iter()
+            .filter(|c| c.span.start <= site.span.start && site.span.end <= c.span.end)
+            .map(|c| c.loops.len() as u32)
+            .max()
+            .unwrap_or(0)
+    })
+}
+
+/// Table names that grow without bound in most products: the name ends
+/// with one of these nouns, singular or plural (`audit_events`,
+/// `shop_order`, `helpdesk_followup`; not `emailtemplate`).
 fn unbounded(table: &str) -> bool {
     const GROWING: &[&str] = &[
         "event",
@@ -201,7 +215,8 @@ fn unbounded(table: &str) -> bool {
         "order",
         "notification",
         "audit",
-        "activit",
+        "activity",
+        "activitie",
         "transaction",
         "payment",
         "comment",
@@ -212,16 +227,74 @@ fn unbounded(table: &str) -> bool {
         "session",
         "job",
         "history",
+        "historie",
         "request",
         "email",
         "delivery",
-        "deliveries",
-        "line_item",
+        "deliverie",
+        "item",
         "post",
         "like",
         "vote",
+        "ticket",
+        "followup",
+        "attachment",
+        "entry",
+        "entrie",
+        "record",
+        "upload",
+        "invoice",
     ];
-    GROWING.iter().any(|g| table.contains(g))
+    let singular = table.strip_suffix('s').unwrap_or(table);
+    GROWING.iter().any(|g| singular.ends_with(g))
+}
+
+/// Table names of small reference data (settings, templates, categories,
+/// queues of a help desk, ...): a scan of a few hundred rows is no risk,
+/// so lookups on them are not reported.
+fn reference_data(table: &str) -> bool {
+    const SMALL: &[&str] = &[
+        "template",
+        "setting",
+        "config",
+        "configuration",
+        "preference",
+        "categor",
+        "countr",
+        "currenc",
+        "language",
+        "locale",
+        "permission",
+        "role",
+        "site",
+        "flag",
+        "feature",
+        "plan",
+        "queue",
+        "customfield",
+        "custom_field",
+        "taxrate",
+        "option",
+        "exclusion",
+        "choice",
+        "contenttype",
+        "content_type",
+        "migration",
+    ];
+    let last = table.rsplit('_').next().unwrap_or(table);
+    SMALL.iter().any(|s| {
+        table.ends_with(s)
+            || last.starts_with(s)
+            || table.ends_with(&format!("{s}s"))
+            || table.ends_with(&format!("{s}ies"))
+    })
+}
+
+/// Code that never serves requests: migrations, scripts, Django management
+/// commands. A scan there is a one-off, not a scaling risk.
+fn offline(file: &crate::model::ParsedFile) -> bool {
+    matches!(file.role, FileRole::Migration | FileRole::Script)
+        || file.path.contains("/management/commands/")
 }
 
 /// Where a finding sits and how severe it is.

@@ -49,7 +49,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             file: file_index,
             span: call.span,
             function: call.function,
-            loop_depth: call.loops.len() as u32,
+            loop_depth: Some(call.loops.len() as u32),
             table: entity.table.clone(),
             stack: Stack::Prisma,
             entity: Some(index),

@@ -16,9 +16,10 @@ fn entity_of<'e>(entities: &'e Entities, call: &Call) -> Option<(usize, &'e Enti
         return None;
     }
     let short = root.rsplit("::").next().unwrap_or(root);
-    let found = entities.by_name(short).filter(|e| e.orm == Orm::Rails)?;
-    let index = entities.list.iter().position(|e| std::ptr::eq(e, found))?;
-    Some((index, found))
+    let index = entities
+        .index_of_name(short)
+        .filter(|&i| entities.list[i].orm == Orm::Rails)?;
+    Some((index, &entities.list[index]))
 }
 
 fn column_of(entity: &Entity, key: &str) -> String {
@@ -41,7 +42,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             file: file_index,
             span: outer.span,
             function: outer.function,
-            loop_depth: outer.loops.len() as u32,
+            loop_depth: Some(outer.loops.len() as u32),
             table: entity.table.clone(),
             stack: Stack::Rails,
             entity: Some(index),

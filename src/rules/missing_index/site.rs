@@ -41,6 +41,8 @@ pub enum Stack {
     Rails,
     /// Prisma Client.
     Prisma,
+    /// SQLAlchemy (`session.query(Model).filter_by(..)`).
+    SqlAlchemy,
 }
 
 /// A query against one table.
@@ -53,7 +55,9 @@ pub struct Site {
     /// The enclosing function.
     pub function: Option<FunctionId>,
     /// Enclosing loops.
-    pub loop_depth: u32,
+    /// Enclosing loops; None for SQL in a string, whose loops are those of
+    /// the call it is passed to (found only when a finding needs them).
+    pub loop_depth: Option<u32>,
     /// The table (lower-case).
     pub table: String,
     /// Which stack.
