@@ -69,8 +69,7 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
         return Vec::new();
     }
     let model = ctx.model;
-    let entities = crate::orm::entities(model);
-    let catalog = Catalog::new(model, &entities);
+    let catalog = Catalog::new(model, ctx.entities());
     if catalog.is_empty() {
         return Vec::new();
     }
