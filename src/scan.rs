@@ -256,6 +256,7 @@ pub fn scan(options: &ScanOptions, progress: Progress) -> Result<ScanReport, Sca
             selection: &options.selection,
             root: &options.root,
             notes: std::sync::Mutex::new(Vec::new()),
+            entities: std::sync::OnceLock::new(),
         };
         let mut findings = pool.install(|| rules::run(&ctx));
         notes.extend(ctx.notes.into_inner().unwrap_or_default());

@@ -59,9 +59,19 @@ pub struct RuleContext<'a> {
     pub root: &'a std::path::Path,
     /// Scan-level notes a family adds (a table queried but not defined).
     pub notes: std::sync::Mutex<Vec<crate::scan::Note>>,
+    /// The project's ORM entities, computed once for every family that
+    /// asks ([`RuleContext::entities`]).
+    pub entities: std::sync::OnceLock<crate::orm::Entities>,
 }
 
 impl RuleContext<'_> {
+    /// The project's ORM entities ([`crate::orm::entities`]), computed on
+    /// first use and shared by the families.
+    pub fn entities(&self) -> &crate::orm::Entities {
+        self.entities
+            .get_or_init(|| crate::orm::entities(self.model))
+    }
+
     /// Whether a rule runs.
     pub fn enabled(&self, rule_id: &str) -> bool {
         self.selection.enabled(rule_id)

@@ -30,10 +30,39 @@ impl LoopInfo {
             Some(ArgValue::Map(entries)) => !entries.is_empty(),
             _ => false,
         };
+        // A literal that is rebound or grown later (`pages = {page}`, then
+        // `pages.update(more)`, `pages = list(pages)`) holds data.
+        let changed = |a: &crate::facts::Assign| {
+            facts
+                .assigns
+                .iter()
+                .any(|b| b.function == a.function && b.target == a.target && b.span != a.span)
+                || facts.calls.iter().any(|c| {
+                    c.function == a.function
+                        && c.callee
+                            .strip_prefix(a.target.as_str())
+                            .is_some_and(|rest| {
+                                matches!(
+                                    rest,
+                                    ".append"
+                                        | ".extend"
+                                        | ".update"
+                                        | ".add"
+                                        | ".insert"
+                                        | ".setdefault"
+                                        | ".push"
+                                        | ".concat"
+                                        | ".merge!"
+                                        | ".unshift"
+                                        | ".set"
+                                )
+                            })
+                })
+        };
         let literals: Vec<(Option<FunctionId>, &str)> = facts
             .assigns
             .iter()
-            .filter(|a| literal(&a.value))
+            .filter(|a| literal(&a.value) && !changed(a))
             .flat_map(|a| {
                 [
                     Some((a.function, a.target.as_str())),

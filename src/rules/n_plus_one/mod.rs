@@ -20,6 +20,7 @@
 
 pub(super) mod catalog;
 mod invariant;
+mod lazy;
 mod loops;
 mod message;
 pub(super) mod models;
@@ -67,7 +68,8 @@ struct FileView<'a> {
 
 /// Run the family.
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
-    if !ctx.enabled(QUERY_IN_LOOP) && !ctx.enabled(CONCURRENT) {
+    if !ctx.enabled(QUERY_IN_LOOP) && !ctx.enabled(CONCURRENT) && !ctx.enabled(lazy::LAZY_RELATION)
+    {
         return Vec::new();
     }
     let model = ctx.model;
@@ -175,7 +177,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             continue;
         }
         let rule = rule_for(view, &site.loops);
-        let setting = setting(model, site, &[]);
+        let setting = setting(model, site.file, site.function, site.loops.len());
         if ctx.enabled(rule) && !setting.test {
             findings.push(message::direct(ctx, rule, site, setting));
         }
@@ -209,7 +211,12 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             loops: data,
             invariant: false,
         };
-        let setting = setting(model, &call_site, &leaf.loops);
+        let setting = setting(
+            model,
+            call_site.file,
+            call_site.function,
+            call_site.loops.len() + leaf.loops.len(),
+        );
         if setting.test {
             continue;
         }
@@ -223,6 +230,7 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
             setting,
         ));
     }
+    findings.extend(lazy::check(ctx, &views));
     // `Order.objects.filter(..).first()` inside `len(..)`: one line, one finding.
     findings.sort_by(|a, b| (&a.path, a.span.line, &a.rule).cmp(&(&b.path, b.span.line, &b.rule)));
     findings.dedup_by(|b, a| (&a.path, a.span.line, &a.rule) == (&b.path, b.span.line, &b.rule));
@@ -335,24 +343,20 @@ fn memoising(f: &crate::facts::Function) -> bool {
     })
 }
 
-/// Request path, test, script; loop depth counts the loops at the finding
-/// and, through a helper, the loops around the query inside it.
-fn setting(model: &Model, site: &Site, inner: &[LoopId]) -> Setting {
-    let parsed = model.file(site.file);
+/// Request path, test, script, for code in `function` of `file` inside
+/// `loop_depth` loops over data (at the finding and, through a helper,
+/// around the query inside it).
+fn setting(model: &Model, file: u32, function: Option<FunctionId>, loop_depth: usize) -> Setting {
+    let parsed = model.file(file);
     let facts = &parsed.facts;
     let mut request_path = false;
     let mut test = parsed.role == FileRole::Test;
-    let mut cur = site.function;
+    let mut cur = function;
     while let Some(id) = cur {
         let Some(f) = facts.functions.get(id as usize) else {
             break;
         };
-        request_path |= model
-            .handler(FnRef {
-                file: site.file,
-                func: id,
-            })
-            .is_some();
+        request_path |= model.handler(FnRef { file, func: id }).is_some();
         test |= f.decorators.iter().any(|d| d.ends_with("test"))
             || (parsed.language == crate::facts::Language::Python && f.name.starts_with("test_"));
         cur = f.parent;
@@ -361,7 +365,7 @@ fn setting(model: &Model, site: &Site, inner: &[LoopId]) -> Setting {
         request_path,
         test,
         script: parsed.role == FileRole::Script || parsed.path.contains("/management/commands/"),
-        loop_depth: (site.loops.len() + inner.len()) as u32,
+        loop_depth: loop_depth as u32,
     }
 }
 

@@ -1,0 +1,611 @@
+//! What a loop iterates: the model of its items, and which relations were
+//! loaded with them.
+//!
+//! The iterated expression, resolved like a callee (locals followed), is
+//! walked from a model class: `shop.models.Order.objects.select_related()
+//! .filter()` iterates `Order` rows; `shop.models.Order.objects.get().lines
+//! .all()` iterates the `Line` rows of one order; Rails `Post.find().comments()`
+//! the comments of a post. A loop over a relation of an outer loop's item
+//! (`for c in post.comments.all()`) takes that item's model and what was
+//! loaded beneath it. Anything else (a parameter, a helper's result, `values()`
+//! rows, a model whose managers or scopes may load relations on their own) is
+//! unknown, and the rule says nothing.
+
+use super::eager::{is_eager_call, read_call, Eager, RelPath};
+use crate::facts::{ArgValue, AssignScope, FileFacts, Language, Loop, LoopId, Span};
+use crate::model::Model;
+use crate::orm::{Entities, Entity, Orm, Relation, RelationKind};
+use std::collections::HashMap;
+
+/// Django's default manager names (a model's other managers are not
+/// followed: they may filter or load on their own).
+const DJANGO_MANAGERS: &[&str] = &["objects", "_default_manager", "_base_manager"];
+
+/// The items of a loop.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Index of the items' entity in [`Entities::list`].
+    pub entity: usize,
+    /// What was loaded with each item.
+    pub eager: Eager,
+    /// The relation back to the row the items were reached from
+    /// (`line.order` in `for line in order.lines.all()`): the ORM sets it
+    /// from that row, no query.
+    pub back: Option<String>,
+    /// For items reached through an outer loop's item: that loop and the
+    /// relations from its items (`posts`, `comments`), where the eager load
+    /// belongs.
+    pub origin: Option<Origin>,
+}
+
+/// An outer loop and the relations from its items to a nested loop's items.
+pub type Origin = (LoopId, RelPath);
+
+/// Where a walk along a query chain stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// The model class (`Order`).
+    Class,
+    /// A query over rows of the entity.
+    Query,
+    /// One row.
+    Instance,
+    /// A to-many relation of a row (`order.lines`), not yet a query in Django.
+    Related,
+}
+
+/// The result of a walk: the entity reached, the relations followed.
+struct Walk {
+    entity: usize,
+    hops: RelPath,
+    state: State,
+    /// After a to-many hop, the relation back from its rows.
+    back: Option<String>,
+}
+
+/// The project's entities, with what the rule needs to know about each.
+pub struct Catalog<'e> {
+    entities: &'e Entities,
+    by_qname: HashMap<&'e str, usize>,
+    by_name: HashMap<&'e str, Vec<usize>>,
+    /// Per entity: its managers and scopes cannot load relations on their own.
+    trusted: Vec<bool>,
+    /// Per entity: the names of the methods its class defines (a class
+    /// method in a query chain may return anything).
+    methods: Vec<Vec<&'e str>>,
+}
+
+impl<'e> Catalog<'e> {
+    /// Index the entities of a project.
+    pub fn new(model: &'e Model, entities: &'e Entities) -> Catalog<'e> {
+        let mut by_qname = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in entities.list.iter().enumerate() {
+            by_qname.insert(e.qname.as_str(), i);
+            by_name.entry(e.name.as_str()).or_default().push(i);
+        }
+        let mut classes: Classes = HashMap::new();
+        for (fi, file) in model.files.iter().enumerate() {
+            if file.language == Language::Python {
+                for (ci, class) in file.facts.classes.iter().enumerate() {
+                    classes.insert(class.qname.as_str(), (fi, ci));
+                }
+            }
+        }
+        let trusted = entities
+            .list
+            .iter()
+            .map(|e| trusted(model, &classes, e))
+            .collect();
+        let methods = entities
+            .list
+            .iter()
+            .map(|e| {
+                model
+                    .files
+                    .get(e.file as usize)
+                    .map(|f| {
+                        f.facts
+                            .functions
+                            .iter()
+                            .filter(|f| f.class.as_deref() == Some(e.name.as_str()))
+                            .map(|f| f.name.as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        Catalog {
+            entities,
+            by_qname,
+            by_name,
+            trusted,
+            methods,
+        }
+    }
+
+    /// The entity at `index`.
+    pub fn entity(&self, index: usize) -> &'e Entity {
+        &self.entities.list[index]
+    }
+
+    /// Whether the project declares any entity of an ORM with lazy relations.
+    pub fn is_empty(&self) -> bool {
+        !self
+            .entities
+            .list
+            .iter()
+            .any(|e| matches!(e.orm, Orm::Django | Orm::Rails))
+    }
+
+    /// The entity a resolved name (`shop.models.Order`, Rails `Post`)
+    /// stands for.
+    fn lookup(&self, orm: Orm, name: &str) -> Option<usize> {
+        if let Some(&i) = self.by_qname.get(name) {
+            return (self.entity(i).orm == orm).then_some(i);
+        }
+        let (module, short) = name.rsplit_once('.').unwrap_or(("", name));
+        let candidates: Vec<usize> = self
+            .by_name
+            .get(short)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                let e = self.entity(i);
+                e.orm == orm
+                    && match orm {
+                        // Re-exported from a models package: `shop.models.Order`
+                        // for `shop.models.order.Order`.
+                        Orm::Django => {
+                            !module.is_empty()
+                                && e.qname.starts_with(module)
+                                && e.qname[module.len()..].starts_with('.')
+                        }
+                        // Ruby constants are global.
+                        _ => module.is_empty() || e.qname.ends_with(name),
+                    }
+            })
+            .collect();
+        match candidates.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Walk a resolved chain (`shop.models.Order.objects.get().lines.all()`)
+    /// from the longest prefix naming an entity.
+    fn walk_resolved(&self, orm: Orm, resolved: &str) -> Option<Walk> {
+        let first_call = resolved.find('(').unwrap_or(resolved.len());
+        let head = &resolved[..first_call];
+        let mut ends: Vec<usize> = head.match_indices('.').map(|(i, _)| i).collect();
+        ends.push(head.len());
+        for &end in ends.iter().rev() {
+            let Some(entity) = self.lookup(orm, &resolved[..end]) else {
+                continue;
+            };
+            let rest = resolved[end..].trim_start_matches('.');
+            let start = match orm {
+                Orm::Django => State::Class,
+                _ => State::Query,
+            };
+            return self.walk(orm, entity, start, segments(rest));
+        }
+        None
+    }
+
+    /// Walk segments (`objects`, `filter()`, `lines`) from an entity.
+    fn walk<'s>(
+        &self,
+        orm: Orm,
+        entity: usize,
+        state: State,
+        segs: impl Iterator<Item = &'s str>,
+    ) -> Option<Walk> {
+        let mut w = Walk {
+            entity,
+            hops: Vec::new(),
+            state,
+            back: None,
+        };
+        for seg in segs {
+            let (name, call) = match seg.strip_suffix("()") {
+                Some(name) => (name, true),
+                None => (seg, false),
+            };
+            w.state = match (w.state, call) {
+                (State::Class, false) if DJANGO_MANAGERS.contains(&name) => State::Query,
+                (State::Query | State::Related, true)
+                    if !self.methods[w.entity].contains(&name) =>
+                {
+                    query_method(orm, name)?
+                }
+                (State::Instance, _) if orm == Orm::Rails || !call => {
+                    let rel = self.entity(w.entity).relation(name)?;
+                    w.entity = rel.target_index?;
+                    w.hops.push(name.to_string());
+                    w.back = back(orm, rel);
+                    match rel.kind {
+                        RelationKind::ToOne => State::Instance,
+                        RelationKind::ToMany | RelationKind::ManyToMany => State::Related,
+                    }
+                }
+                _ => return None,
+            };
+        }
+        Some(w)
+    }
+
+    /// The items of loop `li`, given the items of the loops before it.
+    pub fn item(
+        &self,
+        orm: Orm,
+        facts: &FileFacts,
+        li: LoopId,
+        earlier: &[Option<Item>],
+    ) -> Option<Item> {
+        let l = facts.loops.get(li as usize)?;
+        let (walk, mut eager, origin) = match l.iterable_resolved.as_deref() {
+            Some(resolved) => {
+                let walk = self.walk_resolved(orm, resolved)?;
+                let eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
+                (walk, eager, None)
+            }
+            None => self.nested(orm, facts, l, earlier)?,
+        };
+        let done = match orm {
+            Orm::Rails => matches!(walk.state, State::Query | State::Related),
+            _ => walk.state == State::Query,
+        };
+        if !done || !self.trusted[walk.entity] || self.entity(walk.entity).is_abstract {
+            return None;
+        }
+        eager.paths.dedup();
+        Some(Item {
+            entity: walk.entity,
+            eager,
+            back: walk.back,
+            origin,
+        })
+    }
+
+    /// What the eager-loading calls of the iterated chain load: calls in
+    /// the iterated expression, or in an assignment of the local it starts
+    /// from, whose chain the iterable extends (`Order.objects
+    /// .select_related()` for `….select_related().filter()`) or that extend
+    /// it (`qs = qs.select_related()` after `qs = Order.objects.all()`, in
+    /// case the local kept its first binding). None when one cannot be read.
+    fn resolved_eager(
+        &self,
+        orm: Orm,
+        facts: &FileFacts,
+        li: LoopId,
+        iterable: &str,
+        hops: &[String],
+    ) -> Option<Eager> {
+        let l = facts.loops.get(li as usize)?;
+        let text = l.iterable.as_deref().unwrap_or("");
+        let root = text.split(['.', '(', '[', ' ']).next().unwrap_or(text);
+        let bindings: Vec<Span> = facts
+            .assigns
+            .iter()
+            .filter(|a| a.function == l.function && a.target == root)
+            .map(|a| a.span)
+            .collect();
+        let mut eager = Eager::default();
+        for call in &facts.calls {
+            if call.function != l.function || !is_eager_call(orm, &call.name) {
+                continue;
+            }
+            let in_iterable = within(call.span, l.span) && !call.loops.contains(&li);
+            if !in_iterable && !bindings.iter().any(|&b| within(call.span, b)) {
+                continue;
+            }
+            let Some(resolved) = call.resolved.as_deref() else {
+                continue;
+            };
+            let receiver = resolved
+                .strip_suffix(call.name.as_str())
+                .and_then(|r| r.strip_suffix('.'))
+                .unwrap_or("");
+            let own = format!("{resolved}()");
+            if !(extends(iterable, &own) || extends(receiver, iterable)) {
+                continue;
+            }
+            let mut loaded = Eager::default();
+            if !read_call(orm, facts, call, &mut loaded) {
+                return None;
+            }
+            // Loaded at an outer level of the chain: `Order.objects
+            // .prefetch_related("lines__product").get().lines.all()`.
+            let at = self
+                .walk_resolved(orm, receiver)
+                .map(|w| w.hops)
+                .unwrap_or_default();
+            if hops.starts_with(&at) && at.len() < hops.len() {
+                loaded = loaded.under(&hops[at.len()..]);
+            }
+            eager.extend(loaded);
+        }
+        Some(eager)
+    }
+
+    /// A loop over a relation of an outer loop's item: `for c in
+    /// post.comments.all()` inside `for post in posts`.
+    fn nested(
+        &self,
+        orm: Orm,
+        facts: &FileFacts,
+        l: &Loop,
+        earlier: &[Option<Item>],
+    ) -> Option<(Walk, Eager, Option<Origin>)> {
+        let text = elide_args(l.iterable.as_deref()?);
+        let (root, rest) = text.split_once('.')?;
+        let (outer, item) = earlier.iter().enumerate().rev().find_map(|(i, item)| {
+            let outer = facts.loops.get(i)?;
+            let item = item.as_ref()?;
+            (outer.bindings.len() == 1
+                && outer.bindings[0] == root
+                && outer.span.start <= l.span.start
+                && l.span.end <= outer.span.end
+                && outer.span != l.span)
+                .then_some((i as LoopId, item))
+        })?;
+        let walk = self.walk(orm, item.entity, State::Instance, segments(rest))?;
+        let mut eager = item.eager.under(&walk.hops);
+        for call in &facts.calls {
+            if call.function != l.function || !is_eager_call(orm, &call.name) {
+                continue;
+            }
+            if extends(&text, &format!("{}()", call.callee)) {
+                let mut loaded = Eager::default();
+                if !read_call(orm, facts, call, &mut loaded) {
+                    return None;
+                }
+                eager.extend(loaded);
+            }
+        }
+        let origin = match &item.origin {
+            Some((at, prefix)) => (*at, [prefix.as_slice(), &walk.hops].concat()),
+            None => (outer, walk.hops.clone()),
+        };
+        Some((walk, eager, Some(origin)))
+    }
+}
+
+/// The relation from a to-many relation's rows back to the row they
+/// belong to: a Django reverse foreign key's field (`related_name` holds
+/// it), a Rails `has_many`'s `belongs_to` (named for its foreign key).
+fn back(orm: Orm, rel: &Relation) -> Option<String> {
+    if rel.kind != RelationKind::ToMany || rel.fk_on_self {
+        return None;
+    }
+    match orm {
+        Orm::Django => rel.related_name.clone(),
+        _ => rel
+            .fk_column
+            .as_deref()
+            .and_then(|fk| fk.strip_suffix("_id"))
+            .map(str::to_string),
+    }
+}
+
+/// What a query method returns.
+fn query_method(orm: Orm, name: &str) -> Option<State> {
+    let (instance, not_rows): (&[&str], &[&str]) = match orm {
+        Orm::Django => (
+            &[
+                "get",
+                "first",
+                "last",
+                "earliest",
+                "latest",
+                "aget",
+                "afirst",
+                "alast",
+                "aearliest",
+                "alatest",
+            ],
+            &[
+                "values",
+                "values_list",
+                "dates",
+                "datetimes",
+                "count",
+                "exists",
+                "aggregate",
+                "in_bulk",
+                "update",
+                "delete",
+                "create",
+                "bulk_create",
+                "get_or_create",
+                "update_or_create",
+                "explain",
+                "raw",
+                "acount",
+                "aexists",
+                "aaggregate",
+            ],
+        ),
+        _ => (
+            &[
+                "find",
+                "find_by",
+                "find_by!",
+                "first",
+                "last",
+                "take",
+                "first!",
+                "last!",
+                "take!",
+                "find_or_create_by",
+                "find_or_create_by!",
+                "find_or_initialize_by",
+                "create",
+                "create!",
+                "new",
+                "build",
+            ],
+            &[
+                "pluck",
+                "ids",
+                "count",
+                "sum",
+                "average",
+                "minimum",
+                "maximum",
+                "calculate",
+                "exists?",
+                "pick",
+                "group",
+                "update_all",
+                "delete_all",
+                "destroy_all",
+                "strict_loading",
+                "in_batches",
+                "find_in_batches",
+            ],
+        ),
+    };
+    if instance.contains(&name) {
+        Some(State::Instance)
+    } else if not_rows.contains(&name) {
+        None
+    } else {
+        Some(State::Query)
+    }
+}
+
+/// How many levels of project base classes are searched for managers.
+const MAX_BASES: usize = 8;
+
+/// Python classes by qualified name: (file, class index).
+type Classes<'m> = HashMap<&'m str, (usize, usize)>;
+
+/// Whether an entity's own code cannot load relations behind the query's
+/// back. Django: every manager the model or its project base classes
+/// declare is a plain `models.Manager()` (a custom manager may override
+/// `get_queryset`). Rails: the model's file has no eager-loading call (a
+/// `default_scope { includes(..) }` or a scope) and no `strict_loading`.
+fn trusted(model: &Model, classes: &Classes, entity: &Entity) -> bool {
+    if entity.orm == Orm::Django {
+        return plain_managers(model, classes, &entity.qname, 0);
+    }
+    let Some(file) = model.files.get(entity.file as usize) else {
+        return false;
+    };
+    !file.facts.calls.iter().any(|c| {
+        is_eager_call(entity.orm, &c.name)
+            || c.name.starts_with("strict_loading")
+            || c.callee.starts_with("self.strict_loading")
+    })
+}
+
+/// Whether the class `qname` and its project bases declare only plain
+/// managers (library bases are taken as plain).
+fn plain_managers(model: &Model, classes: &Classes, qname: &str, depth: usize) -> bool {
+    let Some(&(fi, ci)) = classes.get(qname) else {
+        return true;
+    };
+    if depth > MAX_BASES {
+        return false;
+    }
+    let facts = &model.files[fi].facts;
+    let class = &facts.classes[ci];
+    let own = facts.assigns.iter().all(|a| {
+        if a.scope != AssignScope::Class
+            || a.class.as_deref() != Some(class.name.as_str())
+            || !within(a.span, class.span)
+        {
+            return true;
+        }
+        let Some(ArgValue::Call(id)) = &a.value else {
+            return true;
+        };
+        let Some(call) = facts.calls.get(*id as usize) else {
+            return true;
+        };
+        let text = &call.callee;
+        let managerish =
+            text.contains("Manager") || text.contains("QuerySet") || text.ends_with("as_manager");
+        !managerish
+            || call.resolved.as_deref().is_some_and(|r| {
+                r == "django.db.models.Manager" || r == "django.db.models.manager.Manager"
+            })
+    });
+    own && class
+        .bases
+        .iter()
+        .all(|b| b == qname || plain_managers(model, classes, b, depth + 1))
+}
+
+/// Whether `inner` lies within `outer`.
+fn within(inner: Span, outer: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Whether `chain` is `prefix` or continues it past a `.`.
+fn extends(chain: &str, prefix: &str) -> bool {
+    !prefix.is_empty()
+        && chain
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// The segments of a chain with arguments elided: `objects`, `filter()`.
+fn segments(chain: &str) -> impl Iterator<Item = &str> {
+    chain.split('.').filter(|s| !s.is_empty())
+}
+
+/// `p.comments.filter(x=1).all()` → `p.comments.filter().all()`: argument
+/// text dropped, so the chain reads like a callee.
+pub fn elide_args(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    out.push('(');
+                }
+                depth += 1;
+            }
+            ')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push(')');
+                }
+            }
+            _ if depth == 0 && !c.is_whitespace() => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_read_like_callees() {
+        assert_eq!(
+            elide_args("p.comments.filter(x=f(1)).all()"),
+            "p.comments.filter().all()"
+        );
+        assert_eq!(elide_args("post.comments"), "post.comments");
+        assert!(extends("a.b().c()", "a.b()"));
+        assert!(extends("a.b()", "a.b()"));
+        assert!(!extends("a.bc()", "a.b"));
+    }
+
+    #[test]
+    fn query_methods() {
+        assert_eq!(query_method(Orm::Django, "filter"), Some(State::Query));
+        assert_eq!(query_method(Orm::Django, "get"), Some(State::Instance));
+        assert_eq!(query_method(Orm::Django, "values"), None);
+        assert_eq!(query_method(Orm::Rails, "where"), Some(State::Query));
+        assert_eq!(query_method(Orm::Rails, "pluck"), None);
+    }
+}

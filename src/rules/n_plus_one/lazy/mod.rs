@@ -1,0 +1,265 @@
+//! `n-plus-one/lazy-relation`: a relation read from each item of a loop
+//! over a query that did not load it, so the ORM loads it lazily, one query
+//! per item: `order.customer` in `for order in Order.objects.all()`,
+//! Rails `post.author` in `Post.all.each`.
+//!
+//! 1. The loop's items ([`item`]): the model its query iterates and what the
+//!    query loaded (`select_related`, `prefetch_related`, `includes`, ...).
+//!    When either is unknown the loop is skipped.
+//! 2. The chains read on the loop's binding: Python [`Access`] facts (with
+//!    the call that continues them, `post.comments.all()`), Ruby calls
+//!    (`post.author.name`, where an attribute read is a call).
+//! 3. Each chain is walked along the model's relations; the first relation
+//!    not loaded is the finding, once per loop and relation path. Reading a
+//!    foreign key's column (`order.customer_id`) is no relation.
+//!
+//! [`Access`]: crate::facts::Access
+
+mod eager;
+mod item;
+mod message;
+
+use super::{setting, silent, FileView};
+use crate::facts::{FileFacts, Language, LoopId};
+use crate::finding::Finding;
+use crate::orm::{Orm, Relation, RelationKind};
+use crate::rules::RuleContext;
+use item::{Catalog, Item};
+use std::collections::{HashMap, HashSet};
+
+/// Rule id.
+pub const LAZY_RELATION: &str = "n-plus-one/lazy-relation";
+
+/// How a relation read runs its query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// It loads the related rows (`order.customer`, `post.comments.all()`).
+    Load,
+    /// It counts them (`post.comments.count()`): Rails counts with a query
+    /// even when they were preloaded.
+    Count,
+}
+
+/// A lazy relation read found in a loop.
+pub struct Lazy<'e> {
+    /// The loop.
+    pub lp: LoopId,
+    /// Relations followed from the item, the last one not loaded.
+    pub hops: Vec<String>,
+    /// The relation not loaded.
+    pub relation: &'e Relation,
+    /// Index of the entity the loop iterates.
+    pub item: usize,
+    /// The read as written, up to the relation (and the counting call).
+    pub text: String,
+    /// How it queries.
+    pub kind: Kind,
+    /// The relation was loaded (a Rails `count` queries anyway).
+    pub loaded: bool,
+    /// See [`Item::origin`].
+    pub origin: Option<item::Origin>,
+    /// Only the related row's key is read (`order.customer.pk`): the
+    /// foreign-key column holds it.
+    pub key_only: bool,
+}
+
+/// Run the rule over every file the family views.
+pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
+    if !ctx.enabled(LAZY_RELATION) {
+        return Vec::new();
+    }
+    let model = ctx.model;
+    let catalog = Catalog::new(model, ctx.entities());
+    if catalog.is_empty() {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    for (fi, view) in views.iter().enumerate() {
+        let Some(view) = view else { continue };
+        let orm = match model.files[fi].language {
+            Language::Python => Orm::Django,
+            Language::Ruby => Orm::Rails,
+            _ => continue,
+        };
+        if silent(view.role) || view.facts.loops.is_empty() {
+            continue;
+        }
+        for (lazy, span, function, loops) in file_lazies(&catalog, orm, view) {
+            let data = view.loops.data_loops(&loops);
+            let setting = setting(model, fi as u32, function, data.len());
+            if setting.test {
+                continue;
+            }
+            findings.push(message::finding(
+                ctx, &catalog, orm, fi as u32, span, function, &lazy, setting,
+            ));
+        }
+    }
+    findings
+}
+
+/// A read found in a file: what, where, in which function and loops.
+type Found<'e> = (
+    Lazy<'e>,
+    crate::facts::Span,
+    Option<crate::facts::FunctionId>,
+    Vec<LoopId>,
+);
+
+/// The lazy relation reads of one file, first per loop and relation path.
+fn file_lazies<'e>(catalog: &Catalog<'e>, orm: Orm, view: &FileView) -> Vec<Found<'e>> {
+    let facts = view.facts;
+    let mut items: Vec<Option<Item>> = Vec::with_capacity(facts.loops.len());
+    for (li, l) in facts.loops.iter().enumerate() {
+        let item = if l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]) {
+            catalog.item(orm, facts, li as LoopId, &items)
+        } else {
+            None
+        };
+        items.push(item);
+    }
+    if items.iter().all(Option::is_none) {
+        return Vec::new();
+    }
+    // The longest call starting at each offset inside a loop: the chain
+    // an access continues into (`post.comments` → `post.comments.all`).
+    let mut longest: HashMap<u32, &str> = HashMap::new();
+    for call in facts.calls.iter().filter(|c| !c.loops.is_empty()) {
+        let entry = longest.entry(call.span.start).or_insert(&call.callee);
+        if call.callee.len() > entry.len() {
+            *entry = &call.callee;
+        }
+    }
+    // (chain, span, function, loops), in source order.
+    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orm {
+        Orm::Rails => facts
+            .calls
+            .iter()
+            .filter(|c| {
+                !c.loops.is_empty() && longest.get(&c.span.start) == Some(&c.callee.as_str())
+            })
+            .map(|c| (c.callee.as_str(), c.span, c.function, c.loops.as_slice()))
+            .collect(),
+        _ => facts
+            .accesses
+            .iter()
+            .map(|a| {
+                let chain = longest
+                    .get(&a.span.start)
+                    .copied()
+                    .filter(|c| {
+                        c.strip_prefix(a.path.as_str())
+                            .is_some_and(|rest| rest.starts_with('.'))
+                    })
+                    .unwrap_or(&a.path);
+                (chain, a.span, a.function, a.loops.as_slice())
+            })
+            .collect(),
+    };
+    chains.sort_by_key(|c| c.1.start);
+    let mut seen: HashSet<(LoopId, Vec<String>)> = HashSet::new();
+    let mut out = Vec::new();
+    for (chain, span, function, loops) in chains {
+        let mut segs = chain.split('.').map(|s| s.trim_end_matches("()"));
+        let Some(root) = segs.next() else { continue };
+        // The innermost loop binding the root.
+        let Some(&lp) = loops.iter().rev().find(|&&l| {
+            facts
+                .loops
+                .get(l as usize)
+                .is_some_and(|l| l.bindings.len() == 1 && l.bindings[0] == root)
+        }) else {
+            continue;
+        };
+        if !view.loops.data.get(lp as usize).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(item) = items.get(lp as usize).and_then(Option::as_ref) else {
+            continue;
+        };
+        let segs: Vec<&str> = segs.collect();
+        let Some(mut lazy) = walk(catalog, orm, item, &segs) else {
+            continue;
+        };
+        lazy.lp = lp;
+        lazy.text = format!("{root}.{}", lazy.text);
+        if seen.insert((lp, lazy.hops.clone())) {
+            out.push((lazy, span, function, loops.to_vec()));
+        }
+    }
+    out
+}
+
+/// Whether the loop's code assigns its binding (the item is replaced).
+fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
+    facts
+        .assigns
+        .iter()
+        .any(|a| a.target == name && a.loops.contains(&li))
+}
+
+/// Walk a chain read on an item (`customer`, `address`, `city`) along the
+/// relations; the first one not loaded that queries when read as written.
+fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Option<Lazy<'e>> {
+    let mut entity = catalog.entity(item.entity);
+    let mut hops: Vec<String> = Vec::new();
+    let mut all_to_one = item.eager.all_to_one;
+    for (i, &seg) in segs.iter().enumerate() {
+        let relation = entity.relation(seg)?;
+        // Set from the row the items belong to; what that row loaded is
+        // not followed.
+        if i == 0 && item.back.as_deref() == Some(seg) {
+            return None;
+        }
+        hops.push(seg.to_string());
+        let refs: Vec<&str> = hops.iter().map(String::as_str).collect();
+        all_to_one &= relation.kind == RelationKind::ToOne && relation.fk_on_self;
+        let loaded = all_to_one || item.eager.loads(&refs);
+        let next = segs.get(i + 1).copied();
+        let kind = match (relation.kind, orm) {
+            (RelationKind::ToOne, _) => (!loaded).then_some(Kind::Load),
+            (_, Orm::Django) => match next {
+                Some("all" | "iterator") => (!loaded).then_some(Kind::Load),
+                Some("count" | "exists") if !loaded => Some(Kind::Count),
+                // A manager passed on, or filtered (which queries even when
+                // prefetched, and is lazy until evaluated): not judged.
+                _ => return None,
+            },
+            (_, _) => match next {
+                Some("count") => Some(Kind::Count),
+                None
+                | Some(
+                    "each" | "map" | "collect" | "flat_map" | "each_with_index"
+                    | "each_with_object" | "to_a" | "size" | "length" | "empty?" | "any?" | "none?"
+                    | "present?" | "blank?" | "first" | "last" | "sort_by" | "group_by"
+                    | "index_by" | "sum" | "include?" | "select" | "reject" | "detect" | "min_by"
+                    | "max_by",
+                ) => (!loaded).then_some(Kind::Load),
+                _ => return None,
+            },
+        };
+        if let Some(kind) = kind {
+            // The call that queries: `post.comments.count()`, `.all()`.
+            let with_call =
+                kind == Kind::Count || (orm == Orm::Django && relation.kind != RelationKind::ToOne);
+            let upto = if with_call { i + 2 } else { i + 1 };
+            let mut text = segs[..upto.min(segs.len())].join(".");
+            if with_call && orm == Orm::Django {
+                text.push_str("()");
+            }
+            return Some(Lazy {
+                lp: 0,
+                hops,
+                relation,
+                item: item.entity,
+                text,
+                kind,
+                loaded,
+                origin: item.origin.clone(),
+                key_only: relation.fk_on_self && matches!(next, Some("pk" | "id")),
+            });
+        }
+        entity = catalog.entity(relation.target_index?);
+    }
+    None
+}
