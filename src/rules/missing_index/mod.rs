@@ -42,9 +42,9 @@ use site::{Cmp, Pred, Site, Stack};
 /// Run the family.
 pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let model = ctx.model;
-    let entities = crate::orm::entities(model);
-    let catalog = crate::schema::build(model, &entities, Some(ctx.root));
-    let sites = query_sites(model, &entities);
+    let entities = ctx.entities();
+    let catalog = crate::schema::build(model, entities, Some(ctx.root));
+    let sites = query_sites(model, entities);
     let mut findings = Vec::new();
     for site in &sites {
         if let Some(table) = catalog.table(&site.table).filter(|t| t.columns_known) {
