@@ -15,6 +15,8 @@ pub mod naming;
 mod prisma;
 mod rails;
 mod sqlalchemy;
+
+pub use rails::default_table;
 pub mod values;
 
 use crate::model::Model;
@@ -139,6 +141,9 @@ pub struct Entity {
     /// False`: a database view or another system's table); its indexes
     /// are unknown.
     pub unmanaged: bool,
+    /// A Rails single-table-inheritance subclass (`class Admin < User`
+    /// sharing `users`): every query on it also filters `type`.
+    pub sti: bool,
     /// Fields, in order (Rails models declare none: see the schema).
     pub fields: Vec<Field>,
     /// Relations, forward and reverse.
