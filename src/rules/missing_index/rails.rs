@@ -70,13 +70,15 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                         .iter()
                         .filter(|a| fragment.is_none() || a.keyword.is_none())
                     {
-                        if let Some(key) = &arg.keyword {
-                            if !matches!(arg.value, ArgValue::Map(_)) {
-                                site.preds.push(Pred {
-                                    column: column_of(entity, key),
-                                    cmp: Cmp::Eq,
-                                });
-                            }
+                        match (&arg.keyword, &arg.value) {
+                            // `custom_fields: { field_format: "x" }`: a
+                            // joined table's condition (see `fragment_preds`).
+                            (Some(_), ArgValue::Map(_)) => unknown = true,
+                            (Some(key), _) => site.preds.push(Pred {
+                                column: column_of(entity, key),
+                                cmp: Cmp::Eq,
+                            }),
+                            _ => {}
                         }
                     }
                     if let Some(fragment) = fragment {
