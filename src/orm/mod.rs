@@ -15,6 +15,7 @@ pub mod naming;
 mod prisma;
 mod rails;
 mod sqlalchemy;
+mod typeorm;
 
 pub use rails::default_table;
 pub mod values;
@@ -36,6 +37,8 @@ pub enum Orm {
     Prisma,
     /// SQLAlchemy declarative models (`__tablename__`).
     SqlAlchemy,
+    /// TypeORM entities (`@Entity` classes).
+    TypeOrm,
 }
 
 impl Orm {
@@ -46,6 +49,7 @@ impl Orm {
             Orm::Rails => "rails",
             Orm::Prisma => "prisma",
             Orm::SqlAlchemy => "sqlalchemy",
+            Orm::TypeOrm => "typeorm",
         }
     }
 }
@@ -270,6 +274,7 @@ pub fn entities(model: &Model) -> Entities {
             }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
+            "javascript" => list.extend(typeorm::entities(index, file)),
             _ => {}
         }
     }

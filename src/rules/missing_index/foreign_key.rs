@@ -117,6 +117,7 @@ fn finding(
             Some(Orm::Django) => Stack::Django,
             Some(Orm::Prisma) => Stack::Prisma,
             Some(Orm::SqlAlchemy) => Stack::SqlAlchemy,
+            Some(Orm::TypeOrm) => Stack::TypeOrm,
             None => Stack::Sql,
         },
         &table.origin,

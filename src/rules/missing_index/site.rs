@@ -43,6 +43,8 @@ pub enum Stack {
     Prisma,
     /// SQLAlchemy (`session.query(Model).filter_by(..)`).
     SqlAlchemy,
+    /// TypeORM (`repository.find({ where })`).
+    TypeOrm,
 }
 
 /// A query against one table.
