@@ -29,6 +29,7 @@ mod rails;
 mod site;
 mod sql;
 mod sqlalchemy;
+mod typeorm;
 
 use crate::classify::FileRole;
 use crate::facts::{FunctionId, Language};
@@ -120,7 +121,10 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
                 out.extend(sqlalchemy::sites(index, file, entities));
             }
             "ruby" if !file.path.contains("db/") => out.extend(rails::sites(index, file, entities)),
-            "javascript" => out.extend(prisma::sites(index, file, entities)),
+            "javascript" => {
+                out.extend(prisma::sites(index, file, entities));
+                out.extend(typeorm::sites(index, file, entities));
+            }
             _ => {}
         }
         if file.language != Language::Sql || !crate::schema::build::is_migration(file) {
