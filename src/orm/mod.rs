@@ -14,6 +14,7 @@ mod django;
 pub mod naming;
 mod prisma;
 mod rails;
+mod sequelize;
 mod sqlalchemy;
 mod typeorm;
 
@@ -39,6 +40,8 @@ pub enum Orm {
     SqlAlchemy,
     /// TypeORM entities (`@Entity` classes).
     TypeOrm,
+    /// Sequelize models (`sequelize.define`, `Model.init`).
+    Sequelize,
 }
 
 impl Orm {
@@ -50,6 +53,7 @@ impl Orm {
             Orm::Prisma => "prisma",
             Orm::SqlAlchemy => "sqlalchemy",
             Orm::TypeOrm => "typeorm",
+            Orm::Sequelize => "sequelize",
         }
     }
 }
@@ -274,7 +278,10 @@ pub fn entities(model: &Model) -> Entities {
             }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
-            "javascript" => list.extend(typeorm::entities(index, file)),
+            "javascript" => {
+                list.extend(typeorm::entities(index, file));
+                list.extend(sequelize::entities(index, file));
+            }
             _ => {}
         }
     }

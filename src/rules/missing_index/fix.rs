@@ -1,6 +1,6 @@
 //! The fix for a missing index, in the idiom of the stack that owns the
 //! table: a Rails migration line, a Django `Meta.indexes` entry, a Prisma
-//! `@@index`, a TypeORM `@Index`, or SQL DDL (`CONCURRENTLY` on Postgres).
+//! `@@index`, a TypeORM `@Index`, a Sequelize `indexes` entry, or SQL DDL (`CONCURRENTLY` on Postgres).
 
 use super::site::Stack;
 use crate::orm::Entity;
@@ -24,6 +24,7 @@ pub fn stack_for(site: Stack, table_origin: &str) -> Stack {
         (Stack::Sql, "prisma") => Stack::Prisma,
         (Stack::Sql, "sqlalchemy") => Stack::SqlAlchemy,
         (Stack::Sql, "typeorm") => Stack::TypeOrm,
+        (Stack::Sql, "sequelize") => Stack::Sequelize,
         (s, _) => s,
     }
 }
@@ -133,6 +134,36 @@ pub fn index_fix(
                 ""
             };
             format!("{place} and generate the migration with `typeorm migration:generate`{concurrently}")
+        }
+        Stack::Sequelize => {
+            let model = entity.map_or("the model", |e| e.name.as_str());
+            let quoted: Vec<String> = keys
+                .iter()
+                .map(|k| format!("\"{}\"", field_name(entity, &k.column)))
+                .collect();
+            // Sequelize quotes identifiers: an attribute without `field` keeps
+            // its case (`createdAt`), the catalog's names are lower-cased.
+            let columns: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    let name = field_name(entity, c);
+                    if name.to_lowercase() == *c {
+                        format!("\"{name}\"")
+                    } else {
+                        format!("\"{c}\"")
+                    }
+                })
+                .collect();
+            format!(
+                "add `{{ fields: [{}] }}` to `{model}`'s `indexes` option and a migration `queryInterface.addIndex(\"{table}\", [{}]{})`",
+                quoted.join(", "),
+                columns.join(", "),
+                if dialect == Dialect::Postgres {
+                    ", { concurrently: true }"
+                } else {
+                    ""
+                }
+            )
         }
         Stack::SqlAlchemy => {
             let model = entity.map_or("the model", |e| e.name.as_str());

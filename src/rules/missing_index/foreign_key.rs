@@ -118,6 +118,7 @@ fn finding(
             Some(Orm::Prisma) => Stack::Prisma,
             Some(Orm::SqlAlchemy) => Stack::SqlAlchemy,
             Some(Orm::TypeOrm) => Stack::TypeOrm,
+            Some(Orm::Sequelize) => Stack::Sequelize,
             None => Stack::Sql,
         },
         &table.origin,

@@ -26,6 +26,7 @@ mod foreign_key;
 mod judge;
 mod prisma;
 mod rails;
+mod sequelize;
 mod site;
 mod sql;
 mod sqlalchemy;
@@ -124,6 +125,7 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
             "javascript" => {
                 out.extend(prisma::sites(index, file, entities));
                 out.extend(typeorm::sites(index, file, entities));
+                out.extend(sequelize::sites(index, file, entities));
             }
             _ => {}
         }

@@ -45,6 +45,8 @@ pub enum Stack {
     SqlAlchemy,
     /// TypeORM (`repository.find({ where })`).
     TypeOrm,
+    /// Sequelize (`User.findAll({ where })`).
+    Sequelize,
 }
 
 /// A query against one table.
