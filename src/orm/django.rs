@@ -45,6 +45,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             table: String::new(),
             is_abstract: false,
             unmanaged: false,
+            sti: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),

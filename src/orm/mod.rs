@@ -14,7 +14,11 @@ mod django;
 pub mod naming;
 mod prisma;
 mod rails;
+mod sequelize;
 mod sqlalchemy;
+mod typeorm;
+
+pub use rails::default_table;
 pub mod values;
 
 use crate::model::Model;
@@ -34,6 +38,10 @@ pub enum Orm {
     Prisma,
     /// SQLAlchemy declarative models (`__tablename__`).
     SqlAlchemy,
+    /// TypeORM entities (`@Entity` classes).
+    TypeOrm,
+    /// Sequelize models (`sequelize.define`, `Model.init`).
+    Sequelize,
 }
 
 impl Orm {
@@ -44,6 +52,8 @@ impl Orm {
             Orm::Rails => "rails",
             Orm::Prisma => "prisma",
             Orm::SqlAlchemy => "sqlalchemy",
+            Orm::TypeOrm => "typeorm",
+            Orm::Sequelize => "sequelize",
         }
     }
 }
@@ -139,6 +149,9 @@ pub struct Entity {
     /// False`: a database view or another system's table); its indexes
     /// are unknown.
     pub unmanaged: bool,
+    /// A Rails single-table-inheritance subclass (`class Admin < User`
+    /// sharing `users`): every query on it also filters `type`.
+    pub sti: bool,
     /// Fields, in order (Rails models declare none: see the schema).
     pub fields: Vec<Field>,
     /// Relations, forward and reverse.
@@ -265,6 +278,10 @@ pub fn entities(model: &Model) -> Entities {
             }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
+            "javascript" => {
+                list.extend(typeorm::entities(index, file));
+                list.extend(sequelize::entities(index, file));
+            }
             _ => {}
         }
     }

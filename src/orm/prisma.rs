@@ -50,6 +50,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             table,
             is_abstract: false,
             unmanaged: false,
+            sti: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),

@@ -7,7 +7,7 @@
 //! `through:` options.
 
 use super::naming::{camel_case, pluralize, singularize, snake_case};
-use super::values::{as_str, kwarg, positional};
+use super::values::{as_str, interpolated, kwarg, positional};
 use super::{source, Entity, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Call, Class};
 use crate::model::ParsedFile;
@@ -38,6 +38,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             table: default_table(&class.name),
             is_abstract: base == "ActiveRecord.Base" && class.name == "ApplicationRecord",
             unmanaged: false,
+            sti: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
@@ -49,8 +50,8 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             if let Some(rel) = relation(call, &class.name, &file.path) {
                 entity.relations.push(rel);
             } else if call.name == "table_name=" || call.callee == "self.table_name=" {
-                if let Some(t) = positional(call, 0).and_then(as_str) {
-                    entity.table = t.to_lowercase();
+                if let Some(t) = positional(call, 0).and_then(table_name_text) {
+                    entity.table = t;
                     explicit_table = true;
                 }
             } else if call.name == "abstract_class=" {
@@ -60,8 +61,8 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
         for assign in &facts.assigns {
             let inside = class.span.start <= assign.span.start && assign.span.end <= class.span.end;
             if inside && assign.target == "self.table_name" {
-                if let Some(ArgValue::Str(t)) = &assign.value {
-                    entity.table = t.to_lowercase();
+                if let Some(t) = assign.value.as_ref().and_then(table_name_text) {
+                    entity.table = t;
                     explicit_table = true;
                 }
             }
@@ -85,10 +86,28 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
 }
 
 /// Prefix of a table name still to be taken from a base class.
+/// A `self.table_name = ...` value: a literal, or
+/// `"#{table_name_prefix}users#{table_name_suffix}"` with the configured
+/// prefix and suffix (empty by default) left out.
+fn table_name_text(value: &ArgValue) -> Option<String> {
+    let text = match value {
+        ArgValue::Str(t) => t.clone(),
+        other => interpolated(other, |code| match code {
+            "table_name_prefix" | "table_name_suffix" => String::new(),
+            _ => "#".to_string(),
+        })?,
+    };
+    let ok = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    ok.then(|| text.to_lowercase())
+}
+
 const INHERIT: &str = "\u{1}inherit:";
 
-/// `Admin::User` and `User` → `users`.
-fn default_table(class: &str) -> String {
+/// The table Rails gives a model by default: `Admin::User` and `User` → `users`.
+pub fn default_table(class: &str) -> String {
     let last = class.rsplit([':', '.']).next().unwrap_or(class);
     pluralize(&snake_case(last))
 }
@@ -185,6 +204,7 @@ pub fn inherit(list: &mut Vec<Entity>) {
             } else if *parent_abstract {
                 default_table(&e.name)
             } else {
+                e.sti = true;
                 parent_table.clone()
             };
             resolved.insert(e.name.clone(), (e.table.clone(), e.is_abstract));

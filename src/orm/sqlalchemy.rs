@@ -49,6 +49,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             table: table.to_lowercase(),
             is_abstract: false,
             unmanaged: false,
+            sti: false,
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),

@@ -279,3 +279,29 @@ fn django_models_fields_meta_and_reverse_relations() {
     let forward = order.relation("customer").expect("forward");
     assert_eq!(e.target(forward).map(|t| t.name.as_str()), Some("Customer"));
 }
+
+#[test]
+fn typeorm_entities_tables_columns_and_keys() {
+    let model = Model::new(vec![parsed(
+        "src/order_item.ts",
+        Language::TypeScript,
+        "src/order_item",
+        "import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from \"typeorm\";\n@Entity()\n@Index(\"by_order\", [\"order\", \"position\"], { unique: true })\nexport class OrderItem {\n  @PrimaryGeneratedColumn()\n  id: number;\n  @ManyToOne(() => Order)\n  order: Order;\n  @ManyToOne(() => Product)\n  @JoinColumn({ name: \"product_ref\" })\n  product: Product;\n  @Column({ name: \"pos\" })\n  position: number;\n}\nclass Plain {\n  @Column()\n  x: number;\n}\n",
+    )]);
+    let entities = entities(&model);
+    assert_eq!(entities.list.len(), 1);
+    let item = &entities.list[0];
+    assert_eq!(
+        (item.orm, item.table.as_str()),
+        (Orm::TypeOrm, "order_item")
+    );
+    let fks: Vec<_> = item
+        .relations
+        .iter()
+        .map(|r| r.fk_column.as_deref())
+        .collect();
+    assert_eq!(fks, [Some("orderid"), Some("product_ref")]);
+    assert_eq!(item.indexes.len(), 1);
+    assert_eq!(item.indexes[0].columns, ["orderid", "pos"]);
+    assert!(item.indexes[0].unique);
+}

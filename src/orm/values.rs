@@ -130,9 +130,86 @@ pub fn map_get<'a>(value: &'a ArgValue, key: &str) -> Option<&'a ArgValue> {
     }
 }
 
+/// The text of a Ruby double-quoted string with interpolations, as kept in
+/// [`ArgValue::Other`] (`"#{prefix}users"`, or pieces joined by `\`), each
+/// `#{...}` replaced by what `with` makes of its code. None when the text
+/// is not such a string, or was cut short.
+pub fn interpolated(value: &ArgValue, with: impl Fn(&str) -> String) -> Option<String> {
+    let ArgValue::Other(text) = value else {
+        return None;
+    };
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == '\\').is_some() {}
+        match chars.next() {
+            None => break,
+            Some('"') => {}
+            Some(_) => return None,
+        }
+        let mut closed = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    closed = true;
+                    break;
+                }
+                '\\' => out.push(chars.next()?),
+                '#' if chars.next_if_eq(&'{').is_some() => {
+                    let mut code = String::new();
+                    let mut depth = 1usize;
+                    for c in chars.by_ref() {
+                        depth = match c {
+                            '{' => depth + 1,
+                            '}' => depth - 1,
+                            _ => depth,
+                        };
+                        if depth == 0 {
+                            break;
+                        }
+                        code.push(c);
+                    }
+                    if depth != 0 {
+                        return None;
+                    }
+                    out.push_str(&with(code.trim()));
+                }
+                c => out.push(c),
+            }
+        }
+        if !closed {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interpolated_strings() {
+        let value = ArgValue::Other("\"#{table_name_prefix}users#{table_name_suffix}\"".into());
+        assert_eq!(
+            interpolated(&value, |_| String::new()).as_deref(),
+            Some("users")
+        );
+        let pieces =
+            ArgValue::Other("\"(#{Project.table_name}.lft >= :lft AND \" \\\n  \"x = 1)\"".into());
+        assert_eq!(
+            interpolated(&pieces, |c| format!("<{c}>")).as_deref(),
+            Some("(<Project.table_name>.lft >= :lft AND x = 1)")
+        );
+        assert_eq!(
+            interpolated(&ArgValue::Other("\"cut #{a".into()), |_| String::new()),
+            None
+        );
+        assert_eq!(
+            interpolated(&ArgValue::Other("foo(x)".into()), |_| String::new()),
+            None
+        );
+    }
 
     #[test]
     fn lists_from_values_and_text() {

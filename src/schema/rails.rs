@@ -55,7 +55,6 @@ const TYPES: &[&str] = &[
     "money",
     "xml",
     "virtual",
-    "column",
     "enum",
     "ltree",
     "interval",
@@ -77,6 +76,9 @@ pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Coll
     let facts = &file.facts;
     let mut ops: Vec<(crate::facts::Span, Op)> = Vec::new();
     for call in &facts.calls {
+        if call.function.is_some_and(|f| in_down(facts, f)) {
+            continue;
+        }
         let span = call.span;
         let mut push = |op| ops.push((span, op));
         if let Some(table) = block_table(facts, call) {
@@ -114,6 +116,24 @@ pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Coll
             position,
         );
     }
+}
+
+/// Whether a function is, or is nested in, a migration's `down` method
+/// (`def down` / `def self.down`): it undoes the migration, so its
+/// `drop_table`/`remove_index` are not part of the schema. Parents are
+/// followed a bounded number of steps.
+fn in_down(facts: &FileFacts, f: u32) -> bool {
+    let mut current = Some(f);
+    for _ in 0..32 {
+        let Some(func) = current.and_then(|f| facts.functions.get(f as usize)) else {
+            return false;
+        };
+        if func.kind != FunctionKind::Closure && func.name == "down" {
+            return true;
+        }
+        current = func.parent;
+    }
+    false
 }
 
 /// Whether a function is a block passed to `create_table`/`change_table`.
@@ -285,6 +305,17 @@ fn block_op(call: &Call, table: &str, push: &mut dyn FnMut(Op)) {
                     from: from.clone(),
                     to: to.clone(),
                 });
+            }
+        }
+        // `t.column "name", :type`: one column, its type second.
+        "column" => {
+            if let [name, rest @ ..] = names.as_slice() {
+                let ty = rest.first().map_or("", String::as_str);
+                push(Op::AddColumn {
+                    table: table.to_string(),
+                    column: source_less_column(name, ty),
+                });
+                column_index(table, name, call, push);
             }
         }
         ty if TYPES.contains(&ty) => {

@@ -1,6 +1,6 @@
 //! The fix for a missing index, in the idiom of the stack that owns the
 //! table: a Rails migration line, a Django `Meta.indexes` entry, a Prisma
-//! `@@index`, or SQL DDL (`CONCURRENTLY` on Postgres).
+//! `@@index`, a TypeORM `@Index`, a Sequelize `indexes` entry, or SQL DDL (`CONCURRENTLY` on Postgres).
 
 use super::site::Stack;
 use crate::orm::Entity;
@@ -23,6 +23,8 @@ pub fn stack_for(site: Stack, table_origin: &str) -> Stack {
         (Stack::Sql, "django") => Stack::Django,
         (Stack::Sql, "prisma") => Stack::Prisma,
         (Stack::Sql, "sqlalchemy") => Stack::SqlAlchemy,
+        (Stack::Sql, "typeorm") => Stack::TypeOrm,
+        (Stack::Sql, "sequelize") => Stack::Sequelize,
         (s, _) => s,
     }
 }
@@ -36,7 +38,7 @@ fn field_name(entity: Option<&Entity>, column: &str) -> String {
                 .iter()
                 .find(|r| r.fk_on_self && r.fk_column.as_deref() == Some(column))
                 .map(|r| r.name.clone())
-                .filter(|_| e.orm == crate::orm::Orm::Django)
+                .filter(|_| matches!(e.orm, crate::orm::Orm::Django | crate::orm::Orm::TypeOrm))
                 .or_else(|| {
                     e.fields
                         .iter()
@@ -110,6 +112,57 @@ pub fn index_fix(
             format!(
                 "add `@@index([{}])` to `model {model}` and run `prisma migrate dev`",
                 fields.join(", ")
+            )
+        }
+        Stack::TypeOrm => {
+            let model = entity.map_or("the entity", |e| e.name.as_str());
+            let fields: Vec<String> = keys.iter().map(|k| field_name(entity, &k.column)).collect();
+            let place = match fields.as_slice() {
+                [one] => format!("add `@Index()` above `{one}` in `class {model}`"),
+                _ => format!(
+                    "add `@Index([{}])` to `class {model}`",
+                    fields
+                        .iter()
+                        .map(|f| format!("\"{f}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let concurrently = if dialect == Dialect::Postgres {
+                " (on a large Postgres table, edit it to `CREATE INDEX CONCURRENTLY` with `transaction = false`)"
+            } else {
+                ""
+            };
+            format!("{place} and generate the migration with `typeorm migration:generate`{concurrently}")
+        }
+        Stack::Sequelize => {
+            let model = entity.map_or("the model", |e| e.name.as_str());
+            let quoted: Vec<String> = keys
+                .iter()
+                .map(|k| format!("\"{}\"", field_name(entity, &k.column)))
+                .collect();
+            // Sequelize quotes identifiers: an attribute without `field` keeps
+            // its case (`createdAt`), the catalog's names are lower-cased.
+            let columns: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    let name = field_name(entity, c);
+                    if name.to_lowercase() == *c {
+                        format!("\"{name}\"")
+                    } else {
+                        format!("\"{c}\"")
+                    }
+                })
+                .collect();
+            format!(
+                "add `{{ fields: [{}] }}` to `{model}`'s `indexes` option and a migration `queryInterface.addIndex(\"{table}\", [{}]{})`",
+                quoted.join(", "),
+                columns.join(", "),
+                if dialect == Dialect::Postgres {
+                    ", { concurrently: true }"
+                } else {
+                    ""
+                }
             )
         }
         Stack::SqlAlchemy => {

@@ -8,6 +8,7 @@ use super::fix::{index_fix, stack_for, KeyCol};
 use super::site::Stack;
 use super::{at_source, cause, placed};
 use crate::finding::Finding;
+use crate::orm::default_table;
 use crate::orm::{Entities, Orm};
 use crate::rules::RuleContext;
 use crate::schema::{Catalog, Dialect, Source, Table};
@@ -60,7 +61,7 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog, entities: &Entities) -> Vec<F
             seen.push((table.name.clone(), columns.clone()));
             let target = entities
                 .target(rel)
-                .map_or_else(|| rel.target.to_lowercase(), |t| t.table.clone());
+                .map_or_else(|| default_table(&rel.target), |t| t.table.clone());
             if let Some(f) = finding(
                 ctx,
                 catalog,
@@ -116,6 +117,8 @@ fn finding(
             Some(Orm::Django) => Stack::Django,
             Some(Orm::Prisma) => Stack::Prisma,
             Some(Orm::SqlAlchemy) => Stack::SqlAlchemy,
+            Some(Orm::TypeOrm) => Stack::TypeOrm,
+            Some(Orm::Sequelize) => Stack::Sequelize,
             None => Stack::Sql,
         },
         &table.origin,

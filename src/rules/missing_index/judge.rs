@@ -220,6 +220,8 @@ pub fn judge(
                         super::site::Stack::Rails => format!("add `add_index :{}, \"{expr}\"` (an expression index), or store it lower-cased", table.name),
                         super::site::Stack::Prisma => format!("add an expression index `CREATE INDEX ... ON {} ({expr})` in a migration (Prisma cannot declare one), or use a `citext` column", table.name),
                         super::site::Stack::SqlAlchemy => format!("add `Index(\"ix_{t}_{c}_{f}\", func.{f}({model}.{c}))` to `__table_args__` and generate the migration", t = table.name, c = p.column, model = entity.map_or("Model", |e| e.name.as_str())),
+                        super::site::Stack::Sequelize => format!("add an expression index `queryInterface.addIndex(\"{}\", [sequelize.fn(\"{f}\", sequelize.col(\"{}\"))])` in a migration, or store it lower-cased", table.name, p.column),
+                        super::site::Stack::TypeOrm => format!("add the expression index `CREATE INDEX ... ON \"{}\" ({expr})` in a TypeORM migration (`@Index` cannot declare one), or store it lower-cased", table.name),
                         super::site::Stack::Sql => format!("`CREATE INDEX CONCURRENTLY idx_{t}_{c}_{f} ON {t} ({expr});`", t = table.name, c = p.column),
                     };
                     push(

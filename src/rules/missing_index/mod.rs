@@ -26,9 +26,11 @@ mod foreign_key;
 mod judge;
 mod prisma;
 mod rails;
+mod sequelize;
 mod site;
 mod sql;
 mod sqlalchemy;
+mod typeorm;
 
 use crate::classify::FileRole;
 use crate::facts::{FunctionId, Language};
@@ -120,7 +122,11 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
                 out.extend(sqlalchemy::sites(index, file, entities));
             }
             "ruby" if !file.path.contains("db/") => out.extend(rails::sites(index, file, entities)),
-            "javascript" => out.extend(prisma::sites(index, file, entities)),
+            "javascript" => {
+                out.extend(prisma::sites(index, file, entities));
+                out.extend(typeorm::sites(index, file, entities));
+                out.extend(sequelize::sites(index, file, entities));
+            }
             _ => {}
         }
         if file.language != Language::Sql || !crate::schema::build::is_migration(file) {

@@ -8,6 +8,7 @@ use super::site::{shorten, Cmp, Pred, Site, Stack};
 use super::sql;
 use crate::facts::{ArgValue, Call};
 use crate::model::ParsedFile;
+use crate::orm::values::{interpolated, positional};
 use crate::orm::{Entities, Entity, Orm};
 
 fn entity_of<'e>(entities: &'e Entities, call: &Call) -> Option<(usize, &'e Entity)> {
@@ -52,6 +53,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             text: shorten(&outer.callee),
         };
         let mut negated = false;
+        let mut unknown = false;
         for call in &chain {
             let name = call.name.as_str();
             match name {
@@ -60,30 +62,30 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                 | "find_by!"
                 | "find_or_create_by"
                 | "find_or_initialize_by" => {
-                    for arg in &call.args {
+                    // `where("lft >= :lft", lft: 1)`: after a fragment the
+                    // keywords are its bind values, not columns.
+                    let fragment = positional(call, 0);
+                    for arg in call
+                        .args
+                        .iter()
+                        .filter(|a| fragment.is_none() || a.keyword.is_none())
+                    {
                         match (&arg.keyword, &arg.value) {
-                            (Some(key), value) => {
-                                if matches!(value, ArgValue::Map(_)) {
-                                    continue;
-                                }
-                                site.preds.push(Pred {
-                                    column: column_of(entity, key),
-                                    cmp: Cmp::Eq,
-                                });
-                            }
-                            (None, ArgValue::Str(fragment)) if Some(arg) == call.args.first() => {
-                                if let Some(q) =
-                                    sql::read(&format!("SELECT * FROM t WHERE {fragment}"))
-                                {
-                                    site.preds.extend(
-                                        q.preds
-                                            .into_iter()
-                                            .filter(|p| p.qualifier.is_none())
-                                            .map(|p| p.item),
-                                    );
-                                }
-                            }
+                            // `custom_fields: { field_format: "x" }`: a
+                            // joined table's condition (see `fragment_preds`).
+                            (Some(_), ArgValue::Map(_)) => unknown = true,
+                            (Some(key), _) => site.preds.push(Pred {
+                                column: column_of(entity, key),
+                                cmp: Cmp::Eq,
+                            }),
                             _ => {}
+                        }
+                    }
+                    if let Some(fragment) = fragment {
+                        match fragment_preds(fragment, entity) {
+                            Some(preds) => site.preds.extend(preds),
+                            // A condition we cannot read may filter on anything.
+                            None => unknown = true,
                         }
                     }
                     site.limited |= name != "where";
@@ -106,12 +108,54 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                 }
             }
         }
-        if negated {
+        if entity.sti && !site.preds.is_empty() {
+            site.preds.push(Pred {
+                column: "type".to_string(),
+                cmp: Cmp::Eq,
+            });
+        }
+        if negated || unknown {
             site.preds.clear();
         }
         out.push(site);
     }
     out
+}
+
+/// The columns a `where` SQL fragment filters on: a literal, or a string
+/// with interpolations (`"#{Project.table_name}.lft >= :lft"`, where
+/// `#{Model.table_name}` names that model's table and any other
+/// interpolation a value). Columns qualified by another table are left
+/// out; None when the fragment cannot be read.
+fn fragment_preds(fragment: &ArgValue, entity: &Entity) -> Option<Vec<Pred>> {
+    let own = format!("{}.table_name", entity.name);
+    let text = match fragment {
+        ArgValue::Str(text) => text.clone(),
+        other => interpolated(other, |code| {
+            if code == own || code == "table_name" {
+                entity.table.clone()
+            } else if code.ends_with(".table_name") {
+                "other_table".to_string()
+            } else {
+                "0".to_string()
+            }
+        })?,
+    };
+    let q = sql::read(&format!("SELECT * FROM t WHERE {text}"))?;
+    let own = |qualifier: &Option<String>| {
+        qualifier.is_none() || qualifier.as_deref() == Some(entity.table.as_str())
+    };
+    // A condition on another table (`changesets.repository_id = ?`, a
+    // correlated `journalized_id = issues.id`) makes a join the planner may
+    // drive from that table: this table's filters alone do not decide.
+    let foreign = q.preds.iter().any(|p| !own(&p.qualifier))
+        || q.joins
+            .iter()
+            .any(|(a, b)| !own(&a.qualifier) || !own(&b.qualifier));
+    if foreign {
+        return None;
+    }
+    Some(q.preds.into_iter().map(|p| p.item).collect())
 }
 
 /// `order(:created_at)`, `order(created_at: :desc)`, `order("created_at

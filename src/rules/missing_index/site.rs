@@ -43,6 +43,10 @@ pub enum Stack {
     Prisma,
     /// SQLAlchemy (`session.query(Model).filter_by(..)`).
     SqlAlchemy,
+    /// TypeORM (`repository.find({ where })`).
+    TypeOrm,
+    /// Sequelize (`User.findAll({ where })`).
+    Sequelize,
 }
 
 /// A query against one table.
