@@ -50,11 +50,11 @@ pub fn check(ctx: &RuleContext) -> Vec<Finding> {
     let mut findings = Vec::new();
     for site in &sites {
         if let Some(table) = catalog.table(&site.table).filter(|t| t.columns_known) {
-            findings.extend(judge::judge(ctx, &catalog, &entities, table, site));
+            findings.extend(judge::judge(ctx, &catalog, entities, table, site));
         }
     }
     let unknown = unknown(model, &catalog, &sites);
-    findings.extend(foreign_key::check(ctx, &catalog, &entities));
+    findings.extend(foreign_key::check(ctx, &catalog, entities));
     findings.extend(concurrent::check(ctx, &catalog));
     if !unknown.is_empty() {
         note_unknown(ctx, &unknown);

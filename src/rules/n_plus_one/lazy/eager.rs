@@ -71,7 +71,7 @@ pub fn is_eager_call(orm: Orm, name: &str) -> bool {
     match orm {
         Orm::Django => matches!(name, "select_related" | "prefetch_related"),
         Orm::Rails => matches!(name, "includes" | "preload" | "eager_load"),
-        Orm::Prisma | Orm::SqlAlchemy => false,
+        Orm::Prisma | Orm::SqlAlchemy | Orm::TypeOrm | Orm::Sequelize => false,
     }
 }
 
@@ -87,7 +87,7 @@ pub fn read_call(orm: Orm, facts: &FileFacts, call: &Call, eager: &mut Eager) ->
             }
             rails_value(&arg.value, &prefix, 0, eager)
         }),
-        Orm::Prisma | Orm::SqlAlchemy => false,
+        Orm::Prisma | Orm::SqlAlchemy | Orm::TypeOrm | Orm::Sequelize => false,
     }
 }
 
