@@ -38,20 +38,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             .classes
             .iter()
             .find(|m| m.name == "Meta" && within(&m.span, &class.span) && m.span != class.span);
-        let mut entity = Entity {
-            orm: Orm::Django,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
-            table: String::new(),
-            is_abstract: false,
-            unmanaged: false,
-            sti: false,
-            fields: Vec::new(),
-            relations: Vec::new(),
-            indexes: Vec::new(),
-            file: index,
-            source: source(&file.path, class.span),
-        };
+        let mut entity = Entity::of_class(Orm::Django, index, &file.path, class, String::new());
         for assign in class_assigns(facts, class, meta) {
             field(facts, assign, &file.path, &mut entity);
         }

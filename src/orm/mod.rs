@@ -165,6 +165,31 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// A model declared by `class` in file `file` (at `path`), mapped to
+    /// `table`, before its fields, relations and indexes are read.
+    pub fn of_class(
+        orm: Orm,
+        file: u32,
+        path: &str,
+        class: &crate::facts::Class,
+        table: String,
+    ) -> Entity {
+        Entity {
+            orm,
+            name: class.name.clone(),
+            qname: class.qname.clone(),
+            table,
+            is_abstract: false,
+            unmanaged: false,
+            sti: false,
+            fields: Vec::new(),
+            relations: Vec::new(),
+            indexes: Vec::new(),
+            file,
+            source: source(path, class.span),
+        }
+    }
+
     /// The field with this attribute name.
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)

@@ -43,20 +43,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             .and_then(as_str)
             .unwrap_or(&class.name)
             .to_lowercase();
-        let mut entity = Entity {
-            orm: Orm::Prisma,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
-            table,
-            is_abstract: false,
-            unmanaged: false,
-            sti: false,
-            fields: Vec::new(),
-            relations: Vec::new(),
-            indexes: Vec::new(),
-            file: index,
-            source: source(&file.path, class.span),
-        };
+        let mut entity = Entity::of_class(Orm::Prisma, index, &file.path, class, table);
         for a in &fields {
             let ty = a.annotation.as_deref().unwrap_or("");
             let base = ty.trim_end_matches(['?', '[', ']']);

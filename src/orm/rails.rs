@@ -31,20 +31,14 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
         };
         // A class whose base is not a model is kept if it is one by
         // inheritance; `inherit` drops the rest.
-        let mut entity = Entity {
-            orm: Orm::Rails,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
-            table: default_table(&class.name),
-            is_abstract: base == "ActiveRecord.Base" && class.name == "ApplicationRecord",
-            unmanaged: false,
-            sti: false,
-            fields: Vec::new(),
-            relations: Vec::new(),
-            indexes: Vec::new(),
-            file: index,
-            source: source(&file.path, class.span),
-        };
+        let mut entity = Entity::of_class(
+            Orm::Rails,
+            index,
+            &file.path,
+            class,
+            default_table(&class.name),
+        );
+        entity.is_abstract = base == "ActiveRecord.Base" && class.name == "ApplicationRecord";
         let mut explicit_table = false;
         for call in body_calls(facts.calls.iter(), class) {
             if let Some(rel) = relation(call, &class.name, &file.path) {

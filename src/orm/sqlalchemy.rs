@@ -42,20 +42,13 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
         else {
             continue;
         };
-        let mut entity = Entity {
-            orm: Orm::SqlAlchemy,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
-            table: table.to_lowercase(),
-            is_abstract: false,
-            unmanaged: false,
-            sti: false,
-            fields: Vec::new(),
-            relations: Vec::new(),
-            indexes: Vec::new(),
-            file: index,
-            source: source(&file.path, class.span),
-        };
+        let mut entity = Entity::of_class(
+            Orm::SqlAlchemy,
+            index,
+            &file.path,
+            class,
+            table.to_lowercase(),
+        );
         for a in &mine {
             let Some(call) = call_of(facts, a.value.as_ref()) else {
                 continue;

@@ -63,20 +63,13 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             .iter()
             .filter(|a| a.class.as_deref() == Some(class.name.as_str()) && !a.decorators.is_empty())
             .collect();
-        let mut entity = Entity {
-            orm: Orm::TypeOrm,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
-            table: name_option(marker).map_or_else(|| snake_case(&class.name), str::to_lowercase),
-            is_abstract: false,
-            unmanaged: false,
-            sti: false,
-            fields: Vec::new(),
-            relations: Vec::new(),
-            indexes: Vec::new(),
-            file: index,
-            source: source(&file.path, class.span),
-        };
+        let mut entity = Entity::of_class(
+            Orm::TypeOrm,
+            index,
+            &file.path,
+            class,
+            name_option(marker).map_or_else(|| snake_case(&class.name), str::to_lowercase),
+        );
         for prop in &props {
             property(facts, prop, &file.path, &mut entity);
         }

@@ -4,8 +4,8 @@
 //! is one entry and one fixture line.
 
 use crate::finding::Severity;
-use crate::rules::globs::{first_match, glob};
-use globset::{GlobSet, GlobSetBuilder};
+use crate::rules::globs::{self, EntryGlobs};
+use globset::GlobSet;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -54,22 +54,19 @@ pub struct Catalog {
     pub entries: Vec<Entry>,
     /// How to take a blocking helper off the loop (`{helper}` placeholder).
     pub helper_fix: String,
-    calls: GlobSet,
-    call_entry: Vec<usize>,
-    iterables: GlobSet,
-    iterable_entry: Vec<usize>,
+    globs: EntryGlobs,
     offload: GlobSet,
 }
 
 impl Catalog {
     /// The entry a resolved callee matches, if any (the first listed wins).
     pub fn blocking_call(&self, resolved: &str) -> Option<&Entry> {
-        first_match(&self.calls, &self.call_entry, resolved).map(|i| &self.entries[i])
+        self.globs.call(resolved).map(|i| &self.entries[i])
     }
 
     /// The entry a synchronously iterated expression matches, if any.
     pub fn blocking_iterable(&self, resolved: &str) -> Option<&Entry> {
-        first_match(&self.iterables, &self.iterable_entry, resolved).map(|i| &self.entries[i])
+        self.globs.iterable(resolved).map(|i| &self.entries[i])
     }
 
     /// Whether a call runs its function arguments off the event loop.
@@ -81,35 +78,19 @@ impl Catalog {
 /// Compile one catalog file.
 pub fn compile(text: &str) -> Result<Catalog, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut calls = GlobSetBuilder::new();
-    let mut call_entry = Vec::new();
-    let mut iterables = GlobSetBuilder::new();
-    let mut iterable_entry = Vec::new();
-    for (i, entry) in file.blocking.iter().enumerate() {
-        for pattern in &entry.calls {
-            calls.add(glob(pattern)?);
-            call_entry.push(i);
-        }
-        for pattern in &entry.iterables {
-            iterables.add(glob(pattern)?);
-            iterable_entry.push(i);
-        }
-    }
-    let mut offload = GlobSetBuilder::new();
-    for pattern in file.offload.iter().flat_map(|o| &o.calls) {
-        offload.add(glob(pattern)?);
-    }
-    let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
+    let globs = EntryGlobs::compile(
+        file.blocking
+            .iter()
+            .map(|e| (e.calls.as_slice(), e.iterables.as_slice())),
+    )?;
+    let offload = globs::set(file.offload.iter().flat_map(|o| &o.calls))?;
     Ok(Catalog {
         entries: file.blocking,
         helper_fix: file
             .helper_fix
             .unwrap_or_else(|| "run `{helper}` off the event loop, or make it asynchronous".into()),
-        calls: build(calls)?,
-        call_entry,
-        iterables: build(iterables)?,
-        iterable_entry,
-        offload: build(offload)?,
+        globs,
+        offload,
     })
 }
 

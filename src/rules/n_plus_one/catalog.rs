@@ -4,8 +4,8 @@
 //! concurrently (`[[concurrent]]`). Data, not code: adding a query method is
 //! one entry and one fixture line.
 
-use crate::rules::globs::{first_match, glob};
-use globset::{GlobSet, GlobSetBuilder};
+use crate::rules::globs::{self, EntryGlobs};
+use globset::GlobSet;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -89,10 +89,7 @@ pub struct Catalog {
     pub queries: Vec<Query>,
     /// How to batch a querying project helper (`{helper}` placeholder).
     pub helper_fix: String,
-    calls: GlobSet,
-    call_entry: Vec<usize>,
-    iterables: GlobSet,
-    iterable_entry: Vec<usize>,
+    globs: EntryGlobs,
     concurrent: GlobSet,
     memo: GlobSet,
     /// Method names query globs end with: a call named otherwise is no
@@ -124,8 +121,7 @@ impl Catalog {
 
     /// The query group a canonical callee belongs to, if it runs a query.
     pub fn query_call(&self, canonical: &str, awaited: bool) -> Option<&Query> {
-        let set = &self.calls;
-        let entry = first_match(set, &self.call_entry, canonical)?;
+        let entry = self.globs.call(canonical)?;
         let query = &self.queries[entry];
         let on_result = || {
             let receiver = canonical.rsplit_once('.').map_or("", |(r, _)| r);
@@ -141,7 +137,7 @@ impl Catalog {
     /// The query group a canonical iterable belongs to, if iterating it runs a
     /// query.
     pub fn query_iterable(&self, canonical: &str) -> Option<&Query> {
-        first_match(&self.iterables, &self.iterable_entry, canonical).map(|i| &self.queries[i])
+        self.globs.iterable(canonical).map(|i| &self.queries[i])
     }
 
     /// Whether a call runs the work built in its arguments concurrently
@@ -154,20 +150,11 @@ impl Catalog {
 /// Compile one catalog file.
 pub fn compile(text: &str) -> Result<Catalog, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut calls = GlobSetBuilder::new();
-    let mut call_entry = Vec::new();
-    let mut iterables = GlobSetBuilder::new();
-    let mut iterable_entry = Vec::new();
-    for (i, query) in file.query.iter().enumerate() {
-        for pattern in &query.calls {
-            calls.add(glob(pattern)?);
-            call_entry.push(i);
-        }
-        for pattern in &query.iterables {
-            iterables.add(glob(pattern)?);
-            iterable_entry.push(i);
-        }
-    }
+    let globs = EntryGlobs::compile(
+        file.query
+            .iter()
+            .map(|q| (q.calls.as_slice(), q.iterables.as_slice())),
+    )?;
     let mut names = HashSet::new();
     let (mut any_name, mut any_name_awaited) = (false, false);
     for query in &file.query {
@@ -188,28 +175,18 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
             }
         }
     }
-    let mut concurrent = GlobSetBuilder::new();
-    for pattern in file.concurrent.iter().flat_map(|c| &c.calls) {
-        concurrent.add(glob(pattern)?);
-    }
-    let mut memo = GlobSetBuilder::new();
-    for pattern in file.memo.iter().flat_map(|m| &m.calls) {
-        memo.add(glob(pattern)?);
-    }
-    let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
+    let concurrent = globs::set(file.concurrent.iter().flat_map(|c| &c.calls))?;
+    let memo = globs::set(file.memo.iter().flat_map(|m| &m.calls))?;
     Ok(Catalog {
         names,
         any_name,
         any_name_awaited,
-        memo: build(memo)?,
+        memo,
         models: file.models,
         queries: file.query,
         helper_fix: file.helper_fix,
-        calls: build(calls)?,
-        call_entry,
-        iterables: build(iterables)?,
-        iterable_entry,
-        concurrent: build(concurrent)?,
+        globs,
+        concurrent,
     })
 }
 
