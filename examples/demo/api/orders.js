@@ -10,8 +10,8 @@ const customerCache = new Map();
 
 async function customerById(id) {
   if (!customerCache.has(id)) {
-    const { rows } = await pool.query("SELECT * FROM customers WHERE id = $1", [id]);
-    customerCache.set(id, rows[0]);
+    const result = await pool.query("SELECT * FROM customers WHERE id = $1", [id]);
+    customerCache.set(id, result.rows[0]);
   }
   return customerCache.get(id);
 }

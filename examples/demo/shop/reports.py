@@ -45,6 +45,17 @@ def order_counts_batched(request):
     return JsonResponse({"rows": list(rows)})
 
 
+def paid_orders(request):
+    # `order.customer` loads each customer with its own query.
+    rows = [(o.pk, o.customer.email) for o in Order.objects.filter(status="paid")]
+    return JsonResponse({"rows": rows})
+
+
+def paid_orders_joined(request):
+    paid = Order.objects.filter(status="paid").select_related("customer")
+    return JsonResponse({"rows": [(o.pk, o.customer.email) for o in paid]})
+
+
 def pending_orders(request):
     # Filters and sorts on columns no index serves: a full scan of orders per request.
     latest = Order.objects.filter(status="pending").order_by("-created_at")[:50]
