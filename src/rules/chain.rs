@@ -2,7 +2,8 @@
 //! [`crate::model::propagate`], hop by hop down to the site that has it.
 //! Families print them as "`a()` → `b()` → `site` at file:line".
 
-use crate::model::{CallRef, FnRef, Reach};
+use crate::finding::Evidence;
+use crate::model::{CallRef, FnRef, Model, Reach};
 use std::collections::HashMap;
 
 /// One step down a chain.
@@ -49,6 +50,18 @@ pub fn lowercase_first(s: &str) -> String {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// How a [`Hop::Call`] reads in a chain message (`` `b()` ``) and the
+/// evidence step it adds ("`a` calls `b()`" at the call).
+pub fn call_hop(model: &Model, from: FnRef, via: CallRef) -> (String, Evidence) {
+    let c = model.call(via);
+    let evidence = Evidence {
+        path: model.file(via.file).path.clone(),
+        line: c.span.line,
+        note: format!("`{}` calls `{}()`", model.function(from).name, c.callee),
+    };
+    (format!("`{}()`", c.callee), evidence)
 }
 
 #[cfg(test)]

@@ -1,28 +1,8 @@
 //! Unit tests for assignments, loop bindings, accesses on loop bindings,
 //! decorator calls and argument values.
 
-use super::extract;
+use super::tests::{facts_at, js, ts};
 use crate::facts::{ArgValue, Assign, AssignOp, AssignScope, Call, FileFacts, Language};
-use crate::lang::SourceFile;
-
-fn facts_at(path: &str, language: Language, text: &str) -> FileFacts {
-    let module = path.rsplit_once('.').map_or(path, |(m, _)| m);
-    let src = SourceFile {
-        path,
-        text,
-        language,
-        module,
-    };
-    extract(&src).expect("extracts")
-}
-
-fn js(text: &str) -> FileFacts {
-    facts_at("src/app.js", Language::JavaScript, text)
-}
-
-fn ts(text: &str) -> FileFacts {
-    facts_at("src/app.ts", Language::TypeScript, text)
-}
 
 /// The first call named `name`.
 fn call<'f>(facts: &'f FileFacts, name: &str) -> &'f Call {

@@ -4,7 +4,7 @@ use super::extract;
 use crate::facts::{ArgValue, FileFacts, FunctionKind, Language, LoopKind};
 use crate::lang::SourceFile;
 
-fn facts_at(path: &str, language: Language, text: &str) -> FileFacts {
+pub(super) fn facts_at(path: &str, language: Language, text: &str) -> FileFacts {
     let module = path.rsplit_once('.').map_or(path, |(m, _)| m);
     let src = SourceFile {
         path,
@@ -15,11 +15,11 @@ fn facts_at(path: &str, language: Language, text: &str) -> FileFacts {
     extract(&src).expect("extracts")
 }
 
-fn js(text: &str) -> FileFacts {
+pub(super) fn js(text: &str) -> FileFacts {
     facts_at("src/app.js", Language::JavaScript, text)
 }
 
-fn ts(text: &str) -> FileFacts {
+pub(super) fn ts(text: &str) -> FileFacts {
     facts_at("src/app.ts", Language::TypeScript, text)
 }
 

@@ -14,7 +14,7 @@ use crate::facts::{
 use crate::finding::Evidence;
 use crate::model::{propagate, CallRef, FnRef, Model, Reach};
 use crate::rules::blocking_call::catalog as blocking;
-use crate::rules::chain::{chain, Hop};
+use crate::rules::chain::{call_hop, chain, Hop};
 use crate::rules::n_plus_one::catalog as queries;
 use crate::rules::n_plus_one::models::ModelIndex;
 use std::cell::RefCell;
@@ -304,13 +304,9 @@ impl<'a> FreshIndex<'a> {
         for hop in &hops {
             match hop {
                 Hop::Call(from, via) => {
-                    let c = model.call(*via);
-                    names.push(format!("`{}()`", c.callee));
-                    evidence.push(Evidence {
-                        path: model.file(via.file).path.clone(),
-                        line: c.span.line,
-                        note: format!("`{}` calls `{}()`", model.function(*from).name, c.callee),
-                    });
+                    let (name, step) = call_hop(model, *from, *via);
+                    names.push(name);
+                    evidence.push(step);
                 }
                 Hop::Site(_, s) => site = Some(*s),
             }

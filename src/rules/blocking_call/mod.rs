@@ -21,7 +21,7 @@ use crate::classify::FileRole;
 use crate::facts::{FileFacts, Function, FunctionId, FunctionKind, LoopKind, Span};
 use crate::finding::{Evidence, Finding, Setting, Severity};
 use crate::model::{propagate, CallRef, FnRef, Model};
-use crate::rules::chain::{chain, chain_start, lowercase_first, Hop};
+use crate::rules::chain::{call_hop, chain, chain_start, lowercase_first, Hop};
 use crate::rules::RuleContext;
 use catalog::{catalogs, Catalog, Entry};
 
@@ -321,13 +321,9 @@ fn helper_finding(
     for hop in &chain {
         match hop {
             Hop::Call(from, via) => {
-                let c = model.call(*via);
-                names.push(format!("`{}()`", c.callee));
-                evidence.push(Evidence {
-                    path: model.file(via.file).path.clone(),
-                    line: c.span.line,
-                    note: format!("`{}` calls `{}()`", model.function(*from).name, c.callee),
-                });
+                let (name, step) = call_hop(model, *from, *via);
+                names.push(name);
+                evidence.push(step);
             }
             Hop::Site(from, site) => {
                 let leaf = model.file(site.file);

@@ -4,7 +4,7 @@
 //! relation (`customer__email`) and `Q` objects are left out.
 
 use super::chain::chains;
-use super::site::{shorten, Cmp, Pred, Site, Stack};
+use super::site::{Cmp, Pred, Site, Stack};
 use crate::facts::Call;
 use crate::model::ParsedFile;
 use crate::orm::values::as_str;
@@ -71,19 +71,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         let Some((index, entity)) = entity_of(entities, outer) else {
             continue;
         };
-        let mut site = Site {
-            file: file_index,
-            span: outer.span,
-            function: outer.function,
-            loop_depth: Some(outer.loops.len() as u32),
-            table: entity.table.clone(),
-            stack: Stack::Django,
-            entity: Some(index),
-            preds: Vec::new(),
-            order_by: Vec::new(),
-            limited: false,
-            text: shorten(&outer.callee),
-        };
+        let mut site = Site::at_call(file_index, outer, Stack::Django, index, entity);
         let mut negated = false;
         for call in &chain {
             match call.name.as_str() {

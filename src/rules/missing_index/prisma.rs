@@ -5,7 +5,7 @@
 //! (case-folding). Relation filters and `OR`/`NOT` are left out;
 //! `findUnique` must name a unique field, so it is never a missing index.
 
-use super::site::{shorten, Cmp, Pred, Site, Stack};
+use super::site::{Cmp, Pred, Site, Stack};
 use crate::facts::{ArgValue, Call};
 use crate::model::ParsedFile;
 use crate::orm::values::{as_str, map_get, positional};
@@ -45,19 +45,8 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         let Some((index, entity)) = entity_of(entities, call) else {
             continue;
         };
-        let mut site = Site {
-            file: file_index,
-            span: call.span,
-            function: call.function,
-            loop_depth: Some(call.loops.len() as u32),
-            table: entity.table.clone(),
-            stack: Stack::Prisma,
-            entity: Some(index),
-            preds: Vec::new(),
-            order_by: Vec::new(),
-            limited: call.name.starts_with("findFirst"),
-            text: shorten(&call.callee),
-        };
+        let mut site = Site::at_call(file_index, call, Stack::Prisma, index, entity);
+        site.limited = call.name.starts_with("findFirst");
         let args = positional(call, 0);
         if let Some(ArgValue::Map(filters)) = args.and_then(|a| map_get(a, "where")) {
             if !filters.iter().any(|(k, _)| k == "OR" || k == "NOT") {

@@ -4,7 +4,7 @@
 //! association scopes (`user.orders.where`) are left out.
 
 use super::chain::chains;
-use super::site::{shorten, Cmp, Pred, Site, Stack};
+use super::site::{Cmp, Pred, Site, Stack};
 use super::sql;
 use crate::facts::{ArgValue, Call};
 use crate::model::ParsedFile;
@@ -39,19 +39,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         let Some((index, entity)) = entity_of(entities, outer) else {
             continue;
         };
-        let mut site = Site {
-            file: file_index,
-            span: outer.span,
-            function: outer.function,
-            loop_depth: Some(outer.loops.len() as u32),
-            table: entity.table.clone(),
-            stack: Stack::Rails,
-            entity: Some(index),
-            preds: Vec::new(),
-            order_by: Vec::new(),
-            limited: false,
-            text: shorten(&outer.callee),
-        };
+        let mut site = Site::at_call(file_index, outer, Stack::Rails, index, entity);
         let mut negated = false;
         let mut unknown = false;
         for call in &chain {

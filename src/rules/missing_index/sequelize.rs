@@ -4,7 +4,7 @@
 //! Operator objects (`{ [Op.gt]: x }`), `Op.or` and nested includes are
 //! left out.
 
-use super::site::{shorten, Cmp, Pred, Site, Stack};
+use super::site::{Cmp, Pred, Site, Stack};
 use crate::facts::{ArgValue, Call};
 use crate::model::ParsedFile;
 use crate::orm::values::{as_str, map_get, positional};
@@ -41,20 +41,9 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             continue;
         };
         let options = positional(call, at);
-        let mut site = Site {
-            file: file_index,
-            span: call.span,
-            function: call.function,
-            loop_depth: Some(call.loops.len() as u32),
-            table: entity.table.clone(),
-            stack: Stack::Sequelize,
-            entity: Some(index),
-            preds: Vec::new(),
-            order_by: Vec::new(),
-            limited: call.name == "findOne"
-                || options.is_some_and(|o| map_get(o, "limit").is_some()),
-            text: shorten(&call.callee),
-        };
+        let mut site = Site::at_call(file_index, call, Stack::Sequelize, index, entity);
+        site.limited =
+            call.name == "findOne" || options.is_some_and(|o| map_get(o, "limit").is_some());
         if let Some(ArgValue::Map(filters)) = options.and_then(|o| map_get(o, "where")) {
             for (attr, value) in filters {
                 let Some(f) = entity.field(attr) else {

@@ -3,7 +3,8 @@
 //! what an index decides: which columns are compared how, and the order
 //! and limit.
 
-use crate::facts::{FunctionId, Span};
+use crate::facts::{Call, FunctionId, Span};
+use crate::orm::Entity;
 
 /// How a column is compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +59,6 @@ pub struct Site {
     pub span: Span,
     /// The enclosing function.
     pub function: Option<FunctionId>,
-    /// Enclosing loops.
     /// Enclosing loops; None for SQL in a string, whose loops are those of
     /// the call it is passed to (found only when a finding needs them).
     pub loop_depth: Option<u32>,
@@ -76,6 +76,26 @@ pub struct Site {
     pub limited: bool,
     /// The query as written, shortened (for messages and fingerprints).
     pub text: String,
+}
+
+impl Site {
+    /// A query site at an ORM call on `entity` (its index in
+    /// `Entities::list`), before its conditions, order and limit are read.
+    pub fn at_call(file: u32, call: &Call, stack: Stack, index: usize, entity: &Entity) -> Site {
+        Site {
+            file,
+            span: call.span,
+            function: call.function,
+            loop_depth: Some(call.loops.len() as u32),
+            table: entity.table.clone(),
+            stack,
+            entity: Some(index),
+            preds: Vec::new(),
+            order_by: Vec::new(),
+            limited: false,
+            text: shorten(&call.callee),
+        }
+    }
 }
 
 /// Shorten a query for a message: one line, at most 80 characters.

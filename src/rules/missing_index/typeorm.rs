@@ -8,7 +8,7 @@
 //! `ILike` (case-folding); `Not`, `Raw` and `where` arrays (OR) are left
 //! out.
 
-use super::site::{shorten, Cmp, Pred, Site, Stack};
+use super::site::{Cmp, Pred, Site, Stack};
 use crate::facts::{ArgValue, Call, FileFacts};
 use crate::model::ParsedFile;
 use crate::orm::values::{as_str, map_get, positional};
@@ -79,20 +79,9 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         } else {
             options.and_then(|o| map_get(o, "where"))
         };
-        let mut site = Site {
-            file: file_index,
-            span: call.span,
-            function: call.function,
-            loop_depth: Some(call.loops.len() as u32),
-            table: entity.table.clone(),
-            stack: Stack::TypeOrm,
-            entity: Some(index),
-            preds: Vec::new(),
-            order_by: Vec::new(),
-            limited: call.name.starts_with("findOne")
-                || options.is_some_and(|o| map_get(o, "take").is_some()),
-            text: shorten(&call.callee),
-        };
+        let mut site = Site::at_call(file_index, call, Stack::TypeOrm, index, entity);
+        site.limited = call.name.starts_with("findOne")
+            || options.is_some_and(|o| map_get(o, "take").is_some());
         if let Some(ArgValue::Map(filters)) = filters {
             for (field, value) in filters {
                 let Some(f) = entity.field(field) else {

@@ -6,7 +6,7 @@ use super::{severity, Site, CONCURRENT};
 use crate::facts::LoopId;
 use crate::finding::{Evidence, Finding, Setting, CAUSE_SEPARATOR};
 use crate::model::Model;
-use crate::rules::chain::{chain_start, lowercase_first, Hop};
+use crate::rules::chain::{call_hop, chain_start, lowercase_first, Hop};
 use crate::rules::RuleContext;
 
 /// A query inside the loop itself.
@@ -68,13 +68,9 @@ pub fn through_helper(
     for hop in hops {
         match hop {
             Hop::Call(from, via) => {
-                let c = model.call(*via);
-                names.push(format!("`{}()`", c.callee));
-                evidence.push(Evidence {
-                    path: model.file(via.file).path.clone(),
-                    line: c.span.line,
-                    note: format!("`{}` calls `{}()`", model.function(*from).name, c.callee),
-                });
+                let (name, step) = call_hop(model, *from, *via);
+                names.push(name);
+                evidence.push(step);
             }
             Hop::Site(from, index) => {
                 let site = &sites[*index];
