@@ -343,6 +343,9 @@ pub enum AssignOp {
     /// (a keyed store is `Subscript` whatever its operator). `target` names
     /// the container and `key` the subscript.
     Subscript,
+    /// A keyed removal from a container: Python `del x[k]`. `target` names
+    /// the container and `key` the subscript; there is no value.
+    Evict,
 }
 
 /// An assignment or declaration: module and class level always; inside

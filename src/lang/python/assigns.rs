@@ -53,6 +53,23 @@ impl<'t> Extractor<'_, 't> {
         }
     }
 
+    /// `del x[k]` (and each subscript of `del a[k], b[j]`): a keyed removal
+    /// from the container, recorded as [`AssignOp::Evict`].
+    pub(super) fn delete_facts(&mut self, node: Node<'t>) {
+        let place = self.placement();
+        let mut cursor = node.walk();
+        let targets: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        for element in targets.into_iter().flat_map(unpacked) {
+            if !element.is(Kind::Subscript) {
+                continue;
+            }
+            if let Some(mut target) = self.target(element, place) {
+                target.op = AssignOp::Evict;
+                self.push_assign(node, target, AssignOp::Evict, place, None, None);
+            }
+        }
+    }
+
     /// `x := v`: a local binding (module-level at the top level).
     pub(super) fn walrus_facts(&mut self, node: Node<'t>) {
         let (Some(name), Some(value)) = (node.field(Field::Name), node.field(Field::Value)) else {

@@ -452,6 +452,7 @@ impl<'t> Visitor<'t> for Extractor<'_, 't> {
                 return self.assignment(node);
             }
             Kind::AugmentedAssignment => self.assign_facts(node, AssignOp::Augmented),
+            Kind::DeleteStatement => self.delete_facts(node),
             Kind::Global => {
                 self.global(node);
                 return false;

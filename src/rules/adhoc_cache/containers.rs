@@ -179,8 +179,9 @@ impl<'a> Containers<'a> {
                 continue;
             }
             match assign.op {
-                // Rebinding it from a function resets (or replaces) it.
-                AssignOp::Bind => self.list[i].evicted = true,
+                // Rebinding it from a function resets (or replaces) it;
+                // `del CACHE[key]` takes entries out.
+                AssignOp::Bind | AssignOp::Evict => self.list[i].evicted = true,
                 AssignOp::Subscript => {
                     let key_constant = assign.key.as_deref().is_none_or(constant_text);
                     let value = assign
