@@ -343,7 +343,7 @@ pub enum AssignOp {
     /// (a keyed store is `Subscript` whatever its operator). `target` names
     /// the container and `key` the subscript.
     Subscript,
-    /// A keyed removal from a container: Python `del x[k]`. `target` names
+    /// A keyed removal from a container: Python `del x[k]`, JS `delete x[k]`. `target` names
     /// the container and `key` the subscript; there is no value.
     Evict,
 }

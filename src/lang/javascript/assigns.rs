@@ -110,6 +110,25 @@ impl<'a, 't> Walker<'a, 't> {
         self.facts.assigns.push(assign);
     }
 
+    /// `delete cache[k]`, `delete this.cache[k]`: a keyed removal, with no
+    /// value.
+    pub(super) fn delete_assigns(&mut self, node: Node<'t>) {
+        let Some(operand) = self.field(node, Field::Argument) else {
+            return;
+        };
+        let operator = self.text.get(node.start_byte()..operand.start_byte());
+        if operator.map(str::trim) != Some("delete") || self.kind(operand) != Kind::Subscript {
+            return;
+        }
+        let Some((target, key)) = self.store_target(node, operand) else {
+            return;
+        };
+        let span = self.span(self.statement_of(node));
+        let mut assign = self.assign(target, AssignOp::Evict, None, span);
+        assign.key = key;
+        self.facts.assigns.push(assign);
+    }
+
     /// What a store writes to, and the key for a subscript store: a plain
     /// name, `this.x`, a module export, or a subscript of a name or `this.x`.
     fn store_target(&self, node: Node<'t>, left: Node<'t>) -> Option<(Target, Option<String>)> {

@@ -497,3 +497,21 @@ fn deep_values_do_not_overflow() {
     let members = format!("for (const o of xs) {{ o{}; }}", ".a".repeat(depth));
     js(&members);
 }
+
+#[test]
+fn keyed_deletes_are_evictions() {
+    let f = js("const cache = {};\n\
+         function forget(k) { delete cache[k]; delete cache.all; typeof cache[k]; }\n\
+         class Store { drop(k) { delete this.byId[k]; } }\n");
+    let evictions: Vec<(&str, Option<&str>)> = f
+        .assigns
+        .iter()
+        .filter(|a| a.op == AssignOp::Evict)
+        .map(|a| (a.target.as_str(), a.key.as_deref()))
+        .collect();
+    assert_eq!(
+        evictions,
+        vec![("cache", Some("k")), ("this.byId", Some("k"))],
+        "a keyed `delete` only: not a property delete, not another operator"
+    );
+}

@@ -43,6 +43,8 @@ pub(super) enum Kind {
     AugmentedAssignment,
     /// `x++`, `--x`.
     Update,
+    /// A prefix operator: `delete x[k]`, `!x`, `typeof x`, `-x`.
+    Unary,
     /// An array literal.
     Array,
     /// `'...'`.
@@ -226,6 +228,7 @@ fn kind_of_name(name: &str) -> Kind {
         "augmented_assignment_expression" => Kind::AugmentedAssignment,
         "array" => Kind::Array,
         "update_expression" => Kind::Update,
+        "unary_expression" => Kind::Unary,
         "string" => Kind::String,
         "template_string" => Kind::Template,
         "import_statement" => Kind::Import,

@@ -307,6 +307,10 @@ impl<'t> Visitor<'t> for Walker<'_, 't> {
                 self.update_assigns(node);
                 true
             }
+            Kind::Unary => {
+                self.delete_assigns(node);
+                true
+            }
             Kind::Member => {
                 self.enter_member(node);
                 true

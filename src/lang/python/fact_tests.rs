@@ -172,6 +172,27 @@ fn module_caches_and_globals() {
 }
 
 #[test]
+fn keyed_deletes_are_evictions() {
+    let facts = extract(
+        "_CACHE = {}\n\
+         def forget(k):\n\
+         \x20   del _CACHE[k], other\n\
+         \x20   del plain\n",
+    );
+    let evictions: Vec<(&str, Option<&str>, Option<&str>)> = facts
+        .assigns
+        .iter()
+        .filter(|a| a.op == AssignOp::Evict)
+        .map(|a| (a.target.as_str(), a.key.as_deref(), a.resolved.as_deref()))
+        .collect();
+    assert_eq!(
+        evictions,
+        vec![("_CACHE", Some("k"), Some("shop.models._CACHE"))],
+        "only a subscript is a keyed removal"
+    );
+}
+
+#[test]
 fn instance_and_class_attributes_resolve_to_the_class() {
     let facts = extract(
         "class Svc:\n\
