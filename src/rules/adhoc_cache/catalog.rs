@@ -97,6 +97,11 @@ pub struct Framework {
     pub forever: Forever,
     /// Position of the stored value (a block or closure argument counts too).
     pub value_position: usize,
+    /// Whether a key that is not a plain string may change with the record
+    /// it names (Rails expands a record or an array key to
+    /// `cache_key_with_version`), so such writes are never reported.
+    #[serde(default)]
+    pub versioned_keys: bool,
     /// The fix in the framework's idiom.
     pub fix: String,
 }

@@ -16,6 +16,7 @@
 //! `.borrow_mut()`, `.write().await`) looked through.
 
 use super::catalog::Catalog;
+use super::fresh::value_call;
 use crate::facts::{Arg, ArgValue, Assign, AssignOp, AssignScope, CallId, FileFacts, FunctionId};
 use crate::facts::{Language, Span};
 use crate::model::Model;
@@ -406,46 +407,14 @@ pub(super) fn computed(
     at: Span,
 ) -> Option<Computed> {
     match value {
-        ArgValue::Call(id) => Some(Computed::Call(*id)),
         // An object built per write (`{ html: convert(post), at: now }`).
         ArgValue::Map(entries) => entries.iter().find_map(|(_, v)| match v {
             ArgValue::Call(id) => Some(Computed::Call(*id)),
             _ => None,
         }),
         ArgValue::Closure(f) => Some(Computed::Closure(*f)),
-        // A local variable, by name (`value`) or, where the extractor
-        // follows it, as the expression it holds (`list()`).
-        ArgValue::Path(name) => match name.strip_suffix("()") {
-            Some(callee) => facts
-                .calls
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, c)| {
-                    c.function == Some(function)
-                        && c.span.start < at.start
-                        && c.resolved.as_deref() == Some(callee)
-                })
-                .map(|(id, _)| Computed::Call(id as CallId)),
-            None => local_root(facts, function, name, at),
-        },
-        // A field or element of a local (`result.rows[0]`).
-        ArgValue::Other(text) => local_root(facts, function, text, at),
-        _ => None,
+        _ => value_call(facts, Some(function), value, at.start).map(Computed::Call),
     }
-}
-
-/// The call a local variable holds, for a value rooted at that local
-/// (`value`, `result.rows`, `result.rows[0]`).
-fn local_root(facts: &FileFacts, function: FunctionId, text: &str, at: Span) -> Option<Computed> {
-    let end = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .unwrap_or(text.len());
-    let root = &text[..end];
-    if root.is_empty() || matches!(root, "self" | "this" | "cls") {
-        return None;
-    }
-    super::fresh::local_call(facts, Some(function), root, at.start).map(Computed::Call)
 }
 
 #[cfg(test)]

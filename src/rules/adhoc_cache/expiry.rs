@@ -134,7 +134,7 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
                 continue;
             }
             let key = positional(&call.args, 0);
-            if framework.forever == super::catalog::Forever::Absent && versioned(key) {
+            if framework.versioned_keys && versioned(key) {
                 continue;
             }
             let Some(origin) = origin(family, fi, function, call, framework) else {

@@ -261,10 +261,13 @@ impl<'a> FreshIndex<'a> {
             {
                 return Some(origin);
             }
-            pending.extend(c.args.iter().filter_map(|a| match a.value {
-                ArgValue::Call(inner) => Some(inner),
-                _ => None,
-            }));
+            // What the arguments hold: `json.dumps(price.amount)` with
+            // `price = Price.objects.get(..)` earlier.
+            pending.extend(
+                c.args
+                    .iter()
+                    .filter_map(|a| value_call(facts, c.function, &a.value, c.span.start)),
+            );
             // `name.clone()` where `name = fetch(..)` earlier in the function.
             if let Some((root, _)) = c.callee.split_once('.') {
                 pending.extend(local_call(facts, c.function, root, c.span.start));
@@ -333,6 +336,44 @@ impl<'a> FreshIndex<'a> {
             }],
         }
     }
+}
+
+/// The call a value is or holds: a call; a local variable bound to a call
+/// earlier in the same function (`value`), or a field or element of one
+/// (`result.rows[0]`); or, where the extractor spells a local as the
+/// expression that made it, the latest call of that expression before
+/// `before` (`pg.Pool().query().rows`).
+pub fn value_call(
+    facts: &FileFacts,
+    function: Option<FunctionId>,
+    value: &ArgValue,
+    before: u32,
+) -> Option<CallId> {
+    let text = match value {
+        ArgValue::Call(id) => return Some(*id),
+        ArgValue::Path(text) | ArgValue::Other(text) => text.as_str(),
+        _ => return None,
+    };
+    if let Some(end) = text.rfind("()") {
+        let callee = &text[..end];
+        let made = facts.calls.iter().enumerate().rev().find(|(_, c)| {
+            function.is_some()
+                && c.function == function
+                && c.span.start < before
+                && c.resolved.as_deref() == Some(callee)
+        });
+        if let Some((id, _)) = made {
+            return Some(id as CallId);
+        }
+    }
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(text.len());
+    let root = &text[..end];
+    if root.is_empty() || matches!(root, "self" | "this" | "cls") {
+        return None;
+    }
+    local_call(facts, function, root, before)
 }
 
 /// The call a local variable was last bound to before `before`, in the
