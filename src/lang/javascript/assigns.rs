@@ -21,8 +21,10 @@ struct Target {
 }
 
 impl<'a, 't> Walker<'a, 't> {
-    /// `const x = v`, `let { a, b } = v`: one fact per declared name;
-    /// destructured names have no value.
+    /// `const x = v`, `let { a, b } = v`: one fact per declared name; a
+    /// destructured name's value is a path into what `v` resolves to
+    /// (`pg.Pool().query().rows` for `const { rows } = await pool.query()`),
+    /// or none.
     pub(super) fn declarator_assigns(&mut self, decl: Node<'t>) {
         let Some(name) = self.field(decl, Field::Name) else {
             return;
@@ -40,9 +42,19 @@ impl<'a, 't> Walker<'a, 't> {
             self.facts.assigns.push(assign);
             return;
         }
+        let base = self
+            .field(decl, Field::Value)
+            .and_then(|v| self.resolve_value(self.unwrap(v)));
         for name in self.pattern_names(name) {
-            let target = self.name_target(self.text_of(name), true);
-            let assign = self.assign(target, AssignOp::Bind, None, span);
+            let text = self.text_of(name);
+            let key = name
+                .parent()
+                .filter(|p| p.kind() == "pair_pattern")
+                .and_then(|p| self.field(p, Field::Key))
+                .map_or(text, |k| self.text_of(k));
+            let value = base.as_ref().map(|b| ArgValue::Path(format!("{b}.{key}")));
+            let target = self.name_target(text, true);
+            let assign = self.assign(target, AssignOp::Bind, value, span);
             self.facts.assigns.push(assign);
         }
     }

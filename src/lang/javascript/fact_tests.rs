@@ -515,3 +515,24 @@ fn keyed_deletes_are_evictions() {
         "a keyed `delete` only: not a property delete, not another operator"
     );
 }
+
+#[test]
+fn destructured_names_hold_a_path_into_their_value() {
+    let f = ts("import { Pool } from 'pg';\n\
+         const pool = new Pool();\n\
+         export async function load(id: string, opts) {\n\
+         \x20 const { rows, rowCount: n } = await pool.query('SELECT 1', [id]);\n\
+         \x20 const { limit } = opts;\n\
+         }\n");
+    let value = |name: &str| assigns(&f, name)[0].value.clone();
+    assert_eq!(
+        value("rows"),
+        Some(ArgValue::Path("pg.Pool().query().rows".into()))
+    );
+    assert_eq!(
+        value("n"),
+        Some(ArgValue::Path("pg.Pool().query().rowCount".into())),
+        "the path names the key, not the local"
+    );
+    assert_eq!(value("limit"), None, "a parameter resolves to nothing");
+}

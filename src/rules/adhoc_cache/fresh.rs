@@ -354,17 +354,8 @@ pub fn value_call(
         ArgValue::Path(text) | ArgValue::Other(text) => text.as_str(),
         _ => return None,
     };
-    if let Some(end) = text.rfind("()") {
-        let callee = &text[..end];
-        let made = facts.calls.iter().enumerate().rev().find(|(_, c)| {
-            function.is_some()
-                && c.function == function
-                && c.span.start < before
-                && c.resolved.as_deref() == Some(callee)
-        });
-        if let Some((id, _)) = made {
-            return Some(id as CallId);
-        }
+    if let Some(id) = made_by(facts, function, text, before) {
+        return Some(id);
     }
     let end = text
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
@@ -376,8 +367,28 @@ pub fn value_call(
     local_call(facts, function, root, before)
 }
 
+/// The latest call before `before`, in the same function, of the
+/// expression a resolved path starts with: `pg.Pool().query()` for
+/// `pg.Pool().query().rows`.
+fn made_by(
+    facts: &FileFacts,
+    function: Option<FunctionId>,
+    path: &str,
+    before: u32,
+) -> Option<CallId> {
+    let callee = &path[..path.rfind("()")?];
+    let (id, _) = facts.calls.iter().enumerate().rev().find(|(_, c)| {
+        function.is_some()
+            && c.function == function
+            && c.span.start < before
+            && c.resolved.as_deref() == Some(callee)
+    })?;
+    Some(id as CallId)
+}
+
 /// The call a local variable was last bound to before `before`, in the
-/// same function.
+/// same function: its value, or the call its value is a part of
+/// (`rows` in `const { rows } = await pool.query()`).
 pub fn local_call(
     facts: &FileFacts,
     function: Option<FunctionId>,
@@ -396,8 +407,9 @@ pub fn local_call(
                 && a.target == name
                 && a.span.start < before
         })
-        .find_map(|a| match a.value {
-            Some(ArgValue::Call(id)) => Some(id),
+        .find_map(|a| match &a.value {
+            Some(ArgValue::Call(id)) => Some(*id),
+            Some(ArgValue::Path(path)) => made_by(facts, function, path, a.span.end),
             _ => None,
         })
 }
