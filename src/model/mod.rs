@@ -168,7 +168,13 @@ impl Model {
     /// The project function a call invokes, when its resolved callee names
     /// exactly one named function (JavaScript: also `dir/index`).
     pub fn callee(&self, file: u32, call: &Call) -> Option<FnRef> {
-        let resolved = call.resolved.as_deref()?;
+        self.named(file, call.resolved.as_deref()?)
+    }
+
+    /// The project function a resolved name, used in `file`, names: exactly
+    /// one named function (`Service().run` is the method `Service.run`;
+    /// JavaScript: also `dir/index`).
+    pub fn named(&self, file: u32, resolved: &str) -> Option<FnRef> {
         if let Some(found) = self.by_qname.get(resolved) {
             return *found;
         }

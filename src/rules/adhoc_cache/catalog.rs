@@ -69,6 +69,31 @@ pub struct Memo {
     pub fix_method: String,
 }
 
+/// Functions that return a memoised version of the function they are given
+/// (JavaScript: `lodash.memoize(fn)`, `memoizee(fn, { max })`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wrappers {
+    /// Resolved callees that memoise their first argument.
+    pub calls: Vec<String>,
+    /// Option keys that bound the number of entries.
+    pub size_keys: Vec<String>,
+    /// Option keys that expire entries (or replace the store, which then
+    /// decides): a wrapper given one is not reported.
+    pub expiry_keys: Vec<String>,
+    /// The option that bounds it, for messages: `max`.
+    pub size_hint: String,
+    /// The fix for a memoised function that reads changing data.
+    pub fix: String,
+}
+
+impl Wrappers {
+    /// Whether a resolved callee is a memoising wrapper.
+    pub fn wraps(&self, resolved: &str) -> bool {
+        self.calls.iter().any(|c| c == resolved)
+    }
+}
+
 /// When a framework cache write keeps its value forever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,6 +167,7 @@ struct File {
     #[serde(default)]
     sources: Vec<Source>,
     memo: Option<Memo>,
+    wrappers: Option<Wrappers>,
     #[serde(default)]
     framework: Vec<Framework>,
 }
@@ -164,6 +190,8 @@ pub struct Catalog {
     pub writes: Vec<Write>,
     /// Memoising decorators.
     pub memo: Option<Memo>,
+    /// Memoising wrapper functions.
+    pub wrappers: Option<Wrappers>,
     /// Framework caches.
     pub frameworks: Vec<Framework>,
     containers: GlobSet,
@@ -267,6 +295,7 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
         fix_process: file.fix_process,
         writes: file.writes,
         memo: file.memo,
+        wrappers: file.wrappers,
         frameworks: file.framework,
     })
 }

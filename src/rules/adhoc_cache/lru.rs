@@ -5,10 +5,18 @@
 //! iteration (the cache keeps every `self` alive). A function whose cache
 //! the project clears (`f.cache_clear()`) is managed and left alone.
 //! `functools.cached_property` is per instance and is left alone.
+//!
+//! JavaScript memoises by wrapping instead: a module-level
+//! `const getUser = memoize(async (id) => ...)` (lodash, memoizee, moize,
+//! p-memoize...) whose function reads the database or the network is the
+//! same stale, per-process cache, unless an option expires its entries.
 
-use super::catalog::Memo;
+use super::catalog::{Memo, Wrappers};
+use super::fresh::Origin;
 use super::{cause, severity, Family};
-use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionKind, Language, Span};
+use crate::facts::{
+    ArgValue, Assign, Call, CallId, FileFacts, Function, FunctionKind, Language, Span,
+};
 use crate::finding::Finding;
 use crate::model::FnRef;
 use std::collections::HashSet;
@@ -130,9 +138,36 @@ fn instantiated_often<'a>(family: &'a Family) -> HashSet<&'a str> {
     out
 }
 
+/// Why a memoised function hurts: it serves stale data read from `origin`,
+/// its keys are unbounded (`unbounded` names the missing bound), it keeps
+/// every `self` alive.
+fn risks(origin: Option<&Origin>, unbounded: Option<&str>, method: bool) -> String {
+    let mut risks = Vec::new();
+    if let Some(o) = origin {
+        risks.push(format!(
+            "it caches what it reads from {} ({}) for the life of the process, so a change there never shows up and each worker process serves its own copy",
+            o.fresh.noun(),
+            o.text
+        ));
+    }
+    if let Some(bound) = unbounded {
+        risks.push(format!(
+            "with no `{bound}` every distinct argument adds an entry that is never dropped (1M distinct calls ≈ 1M entries)"
+        ));
+    }
+    if method {
+        risks.push(
+            "on a method the cache holds a reference to every `self` it is called on, so no instance is ever freed (ruff B019)"
+                .to_string(),
+        );
+    }
+    risks.join("; ")
+}
+
 /// Report memoised functions that read changing data, and memoised methods
 /// of classes instantiated per request or per loop iteration.
 pub fn check(family: &Family, out: &mut Vec<Finding>) {
+    wrapped(family, out);
     let model = family.model();
     if !model.files.iter().any(|f| f.language == Language::Python) {
         return;
@@ -171,30 +206,12 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             if origin.is_none() && !method {
                 continue;
             }
-            let mut risks = Vec::new();
-            if let Some(o) = &origin {
-                risks.push(format!(
-                    "it caches what it reads from {} ({}) for the life of the process, so a change there never shows up and each worker process serves its own copy",
-                    o.fresh.noun(),
-                    o.text
-                ));
-            }
-            if dec.bound == Bound::Unbounded {
-                risks.push(
-                    "with no `maxsize` every distinct argument adds an entry that is never dropped (1M distinct calls ≈ 1M entries)"
-                        .to_string(),
-                );
-            }
-            if method {
-                risks.push(
-                    "on a method the cache holds a reference to every `self` it is called on, so no instance is ever freed (ruff B019)"
-                        .to_string(),
-                );
-            }
+            let unbounded = (dec.bound == Bound::Unbounded).then_some("maxsize");
+            let risks = risks(origin.as_ref(), unbounded, method);
             let setting = family.setting(fi, Some(id as u32));
             let mut finding = family.ctx.finding(RULE, fi, dec.span);
             finding.severity = severity(finding.severity, origin.is_some(), setting);
-            finding.message = format!("`{}` on `{}`: {}.", dec.text, func.name, risks.join("; "));
+            finding.message = format!("`{}` on `{}`: {risks}.", dec.text, func.name);
             finding.fix = if method && origin.is_none() {
                 memo.fix_method.clone()
             } else {
@@ -210,4 +227,88 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             out.push(finding);
         }
     }
+}
+
+/// The option keys of a wrapper call: those of its object arguments.
+fn option_keys(call: &Call) -> impl Iterator<Item = &str> {
+    call.args.iter().skip(1).flat_map(|a| match &a.value {
+        ArgValue::Map(entries) => entries.iter().map(|(k, _)| k.as_str()).collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// The name a module-level call's result is bound to: `getUser` in
+/// `const getUser = memoize(...)`.
+fn bound_name(assigns: &[Assign], id: CallId) -> Option<&str> {
+    assigns
+        .iter()
+        .find(|a| a.function.is_none() && a.value == Some(ArgValue::Call(id)))
+        .map(|a| a.target.as_str())
+}
+
+/// JavaScript: module-level memoising wrappers around functions that read
+/// the database or the network, with no expiry option.
+fn wrapped(family: &Family, out: &mut Vec<Finding>) {
+    let model = family.model();
+    for (fi, file) in model.files.iter().enumerate() {
+        let fi = fi as u32;
+        let Some(wrappers) = family.catalog(fi).and_then(|c| c.wrappers.as_ref()) else {
+            continue;
+        };
+        if !super::serves(file) {
+            continue;
+        }
+        for (id, call) in file.facts.calls.iter().enumerate() {
+            if call.function.is_some()
+                || !call.resolved.as_deref().is_some_and(|r| wrappers.wraps(r))
+            {
+                continue;
+            }
+            if let Some(finding) = wrapper_finding(family, fi, id as CallId, call, wrappers) {
+                out.push(finding);
+            }
+        }
+    }
+}
+
+fn wrapper_finding(
+    family: &Family,
+    fi: u32,
+    id: CallId,
+    call: &Call,
+    wrappers: &Wrappers,
+) -> Option<Finding> {
+    let listed = |key: &str, keys: &[String]| keys.iter().any(|k| k == key);
+    if option_keys(call).any(|k| listed(k, &wrappers.expiry_keys)) {
+        return None;
+    }
+    let sized = option_keys(call).any(|k| listed(k, &wrappers.size_keys));
+    let file = family.model().file(fi);
+    let (name, origin) = match &call.args.first()?.value {
+        ArgValue::Closure(f) => (
+            bound_name(&file.facts.assigns, id).unwrap_or("an anonymous function"),
+            family.fresh.body(fi, *f)?,
+        ),
+        ArgValue::Path(path) => {
+            let f = family.model().named(fi, path)?;
+            (
+                family.model().function(f).name.as_str(),
+                family.fresh.function(f)?,
+            )
+        }
+        _ => return None,
+    };
+    let unbounded = (!sized).then_some(wrappers.size_hint.as_str());
+    let risks = risks(Some(&origin), unbounded, false);
+    let text = format!("{}(...)", call.callee);
+    let mut finding = family.ctx.finding(RULE, fi, call.span);
+    let setting = family.setting(fi, None);
+    finding.severity = severity(finding.severity, true, setting);
+    finding.message = format!("`{text}` on `{name}`: {risks}.");
+    finding.fix = wrappers.fix.clone();
+    finding.evidence = origin.evidence;
+    finding.setting = setting;
+    finding.anchor = format!("{text} {name}");
+    finding.cause = cause(&file.path, name, &text);
+    Some(finding)
 }
