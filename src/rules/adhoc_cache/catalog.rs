@@ -169,6 +169,10 @@ struct File {
     memo: Option<Memo>,
     wrappers: Option<Wrappers>,
     #[serde(default)]
+    lazy: Vec<String>,
+    #[serde(default)]
+    once_inits: Vec<String>,
+    #[serde(default)]
     framework: Vec<Framework>,
 }
 
@@ -192,6 +196,12 @@ pub struct Catalog {
     pub memo: Option<Memo>,
     /// Memoising wrapper functions.
     pub wrappers: Option<Wrappers>,
+    /// Resolved constructors of a value computed by their closure on first
+    /// use (`std.sync.LazyLock.new`).
+    pub lazy: Vec<String>,
+    /// Methods that fill a once-cell with their closure's value on first
+    /// call (`get_or_init`).
+    pub once_inits: Vec<String>,
     /// Framework caches.
     pub frameworks: Vec<Framework>,
     containers: GlobSet,
@@ -296,6 +306,8 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
         writes: file.writes,
         memo: file.memo,
         wrappers: file.wrappers,
+        lazy: file.lazy,
+        once_inits: file.once_inits,
         frameworks: file.framework,
     })
 }

@@ -10,6 +10,11 @@
 //!   (`global _x; _x = query()`), from a function that is not itself a
 //!   refresh (`reload_*`, `refresh_*`, `reset_*`, ...).
 //!
+//! - On first use, in Rust: a lazy static computed by its closure
+//!   (`static RATES: LazyLock<..> = LazyLock::new(|| load_rates())`) or a
+//!   static once-cell filled by `get_or_init(|| ..)`; neither is ever
+//!   computed again.
+//!
 //! A name that any function rebinds to something else (`_x = None` in an
 //! invalidation hook) is refreshed and not reported. Instance attributes
 //! (`self._x`, `this.x`, `@x` in an instance method) live for one object,
@@ -18,7 +23,7 @@
 use super::catalog::Fresh;
 use super::fresh::Origin;
 use super::{cause, severity, Family};
-use crate::facts::{ArgValue, Assign, AssignOp, AssignScope, FileFacts};
+use crate::facts::{ArgValue, Assign, AssignOp, AssignScope, Call, FileFacts, FunctionId};
 use crate::finding::Finding;
 use std::collections::{HashMap, HashSet};
 
@@ -43,13 +48,68 @@ const REFRESHERS: &[&str] = &[
     "sync",
 ];
 
+/// When a process-wide value is read.
+#[derive(Clone, Copy)]
+enum When {
+    /// When the module is loaded.
+    Import,
+    /// The first time a function runs.
+    FirstCall(FunctionId),
+    /// The first time the value itself is used (a lazy static).
+    FirstUse,
+}
+
 /// A process-wide binding to a fresh value.
 struct Candidate<'a> {
     file: u32,
     assign: &'a Assign,
     origin: Origin,
-    /// Filled at import time rather than on first use.
-    at_import: bool,
+    when: When,
+}
+
+/// The closure a call is given, if any.
+fn closure_arg(call: &Call) -> Option<FunctionId> {
+    call.args.iter().find_map(|a| match a.value {
+        ArgValue::Closure(f) => Some(f),
+        _ => None,
+    })
+}
+
+/// Rust: statics filled by `X.get_or_init(|| fetch())` from a function,
+/// each with what it fetches and the function that fills it.
+fn once_cells<'a>(family: &Family, fi: u32, facts: &'a FileFacts, out: &mut Vec<Candidate<'a>>) {
+    let Some(catalog) = family.catalog(fi) else {
+        return;
+    };
+    if catalog.once_inits.is_empty() {
+        return;
+    }
+    for call in &facts.calls {
+        let (Some(function), Some((receiver, method))) = (
+            call.function,
+            call.resolved.as_deref().and_then(|r| r.rsplit_once('.')),
+        ) else {
+            continue;
+        };
+        if !catalog.once_inits.iter().any(|m| m == method) {
+            continue;
+        }
+        let Some(assign) = facts
+            .assigns
+            .iter()
+            .find(|a| a.scope == AssignScope::Module && a.resolved.as_deref() == Some(receiver))
+        else {
+            continue;
+        };
+        if let Some(origin) = closure_arg(call).and_then(|f| family.fresh.body(fi, f)) {
+            out.push(Candidate {
+                file: fi,
+                assign,
+                origin,
+                when: When::FirstCall(function),
+            });
+        }
+    }
 }
 
 /// Whether an assignment's target outlives one object: a global, a class
@@ -106,14 +166,27 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
                 Some(ArgValue::Call(id)) => family.fresh.call(fi, id),
                 _ => None,
             };
-            let writer = assign.function.map(|f| &facts.functions[f as usize]);
-            match (origin, writer) {
-                (Some(origin), Some(w)) if !refresher(&w.name) => candidates.push(Candidate {
-                    file: fi,
-                    assign,
-                    origin,
-                    at_import: false,
-                }),
+            let lazy = || match assign.value {
+                Some(ArgValue::Call(id)) => {
+                    let call = &facts.calls[id as usize];
+                    let catalog = family.catalog(fi)?;
+                    let constructor = call.resolved.as_deref()?;
+                    if !catalog.lazy.iter().any(|l| l == constructor) {
+                        return None;
+                    }
+                    family.fresh.body(fi, closure_arg(call)?)
+                }
+                _ => None,
+            };
+            match (origin, assign.function) {
+                (Some(origin), Some(f)) if !refresher(&facts.functions[f as usize].name) => {
+                    candidates.push(Candidate {
+                        file: fi,
+                        assign,
+                        origin,
+                        when: When::FirstCall(f),
+                    })
+                }
                 // Fetching a service's data at startup is a common, deliberate
                 // choice; a query at import time is not (it also runs in
                 // migrations, tests and management commands).
@@ -122,15 +195,26 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
                         file: fi,
                         assign,
                         origin,
-                        at_import: true,
+                        when: When::Import,
                     })
                 }
                 (_, Some(_)) => {
                     refreshed.insert(resolved);
                 }
-                (_, None) => {}
+                (None, None) => {
+                    if let Some(origin) = lazy() {
+                        candidates.push(Candidate {
+                            file: fi,
+                            assign,
+                            origin,
+                            when: When::FirstUse,
+                        })
+                    }
+                }
+                (Some(_), None) => {}
             }
         }
+        once_cells(family, fi, facts, &mut candidates);
     }
     for c in candidates {
         let resolved = c.assign.resolved.as_deref().unwrap_or_default();
@@ -138,7 +222,8 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             continue;
         }
         // `global _x; _x = query()` memoises only a global that starts unset.
-        if !c.at_import
+        if matches!(c.when, When::FirstCall(_))
+            && c.assign.function.is_some()
             && c.assign.op == AssignOp::Bind
             && !unset.get(resolved).copied().unwrap_or(false)
         {
@@ -152,16 +237,18 @@ fn finding(family: &Family, c: &Candidate) -> Finding {
     let model = family.model();
     let file = model.file(c.file);
     let catalog = family.catalog(c.file).expect("candidates have catalogs");
-    let setting = family.setting(c.file, c.assign.function);
-    let when = if c.at_import {
-        "once, when the module is loaded,".to_string()
-    } else {
-        let f = c
-            .assign
-            .function
-            .map(|f| file.facts.functions[f as usize].name.as_str())
-            .unwrap_or_default();
-        format!("once, the first time `{f}` runs,")
+    let writer = match c.when {
+        When::FirstCall(f) => Some(f),
+        _ => c.assign.function,
+    };
+    let setting = family.setting(c.file, writer);
+    let when = match c.when {
+        When::Import => "once, when the module is loaded,".to_string(),
+        When::FirstCall(f) => format!(
+            "once, the first time `{}` runs,",
+            file.facts.functions[f as usize].name
+        ),
+        When::FirstUse => format!("once, the first time `{}` is used,", c.assign.target),
     };
     let mut finding = family.ctx.finding(RULE, c.file, c.assign.span);
     finding.severity = severity(finding.severity, false, setting);
