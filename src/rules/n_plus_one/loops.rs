@@ -99,16 +99,32 @@ impl LoopInfo {
             .filter(|(_, c)| c.resolved.as_deref().is_some_and(|r| catalog.concurrent(r)))
             .map(|(i, c)| (c.function, c.span, i))
             .collect();
+        // Locals whose pending work a gather awaits later: `Promise.all(ps)`,
+        // `asyncio.gather(*tasks)`, `join_all(futs)`.
+        let gathered = |function: Option<FunctionId>, name: &str, after: u32| {
+            gathers.iter().any(|&(f, span, index)| {
+                f == function
+                    && span.start >= after
+                    && facts.calls[index].args.iter().any(|a| match &a.value {
+                        ArgValue::Path(t) | ArgValue::Other(t) => {
+                            t.trim_start_matches(['*', '.']) == name
+                        }
+                        _ => false,
+                    })
+            })
+        };
         let concurrent = facts
             .loops
             .iter()
-            .map(|l| {
-                gathers.iter().any(|&(function, span, index)| {
+            .enumerate()
+            .map(|(id, l)| {
+                let inside = gathers.iter().any(|&(function, span, index)| {
                     function == l.function
                         && l.call != Some(index as u32)
                         && span.start <= l.span.start
                         && l.span.end <= span.end
-                })
+                });
+                inside || collected(facts, id as LoopId, l, &gathered)
             })
             .collect();
         LoopInfo { data, concurrent }
@@ -273,6 +289,51 @@ fn literal_range(text: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether a loop's per-item work is started without waiting and gathered
+/// after it: the loop builds a local that a gather awaits
+/// (`const ps = xs.map(async (x) => ..); await Promise.all(ps)`, `tasks =
+/// [fetch(x) for x in xs]; await asyncio.gather(*tasks)`), or its body pushes
+/// un-awaited calls into one (`ps.push(db.find(x))`). Work awaited in the loop
+/// itself (`ps.push(await db.find(x))`) runs one item at a time.
+fn collected(
+    facts: &FileFacts,
+    id: LoopId,
+    l: &crate::facts::Loop,
+    gathered: &dyn Fn(Option<FunctionId>, &str, u32) -> bool,
+) -> bool {
+    let in_loop = |loops: &[LoopId], function: Option<FunctionId>| {
+        function == l.function && loops.contains(&id)
+    };
+    let waits = facts
+        .calls
+        .iter()
+        .any(|c| c.awaited && in_loop(&c.loops, c.function));
+    if waits {
+        return false;
+    }
+    let built = facts.assigns.iter().any(|a| {
+        a.function == l.function
+            && a.scope == crate::facts::AssignScope::Local
+            && a.span.start <= l.span.start
+            && l.span.end <= a.span.end
+            && gathered(l.function, &a.target, a.span.end)
+    });
+    built
+        || facts.calls.iter().any(|c| {
+            let pushes =
+                matches!(c.name.as_str(), "push" | "append") && in_loop(&c.loops, c.function);
+            let pending = c.args.iter().any(|a| match a.value {
+                ArgValue::Call(inner) => !facts.calls[inner as usize].awaited,
+                _ => false,
+            });
+            pushes
+                && pending
+                && c.callee
+                    .rsplit_once('.')
+                    .is_some_and(|(list, _)| gathered(l.function, list, l.span.end))
+        })
 }
 
 #[cfg(test)]
