@@ -12,7 +12,7 @@ pub use propagate::{propagate, Reach};
 
 use crate::classify::FileRole;
 use crate::facts::{ArgValue, Call, FileFacts, Function, FunctionId, FunctionKind, Language};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A file after extraction: its facts and what the pipeline knows about it.
 #[derive(Debug)]
@@ -53,17 +53,17 @@ pub struct Model {
     pub files: Vec<ParsedFile>,
     /// Named functions by qualified name; `None` when a name is defined twice
     /// (ambiguous names are never resolved: precision first).
-    by_qname: HashMap<String, Option<FnRef>>,
+    by_qname: FxHashMap<String, Option<FnRef>>,
     /// Functions registered as request handlers by reference, possibly from
     /// another file (`get(handlers::stock)`, `router.get("/x", users.show)`).
-    route_targets: HashSet<FnRef>,
+    route_targets: FxHashSet<FnRef>,
 }
 
 impl Model {
     /// Join the files.
     pub fn new(mut files: Vec<ParsedFile>) -> Model {
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut by_qname: HashMap<String, Option<FnRef>> = HashMap::new();
+        let mut by_qname: FxHashMap<String, Option<FnRef>> = FxHashMap::default();
         for (file_index, file) in files.iter().enumerate() {
             for (func_index, func) in file.facts.functions.iter().enumerate() {
                 if !matches!(func.kind, FunctionKind::Function | FunctionKind::Method) {
@@ -86,7 +86,7 @@ impl Model {
         let mut model = Model {
             files,
             by_qname,
-            route_targets: HashSet::new(),
+            route_targets: FxHashSet::default(),
         };
         model.route_targets = model.find_route_targets();
         model
@@ -97,12 +97,12 @@ impl Model {
     /// (`app.get("/users", users.list)`), middleware (`app.use(auth)`), or an
     /// axum/actix routing call
     /// (`get(handlers::stock)`, `web::get().to(index)`).
-    fn find_route_targets(&self) -> HashSet<FnRef> {
+    fn find_route_targets(&self) -> FxHashSet<FnRef> {
         const VERBS: &[&str] = &[
             "get", "post", "put", "patch", "delete", "del", "all", "head", "options", "any",
             "route", "use",
         ];
-        let mut targets = HashSet::new();
+        let mut targets = FxHashSet::default();
         for (_, call) in self.calls() {
             let resolved = call.resolved.as_deref().unwrap_or("");
             // A route string: `/users`, `*`, `:id` patterns; `use` takes middleware alone.

@@ -3,7 +3,8 @@
 //! handled.
 
 use super::{CallRef, FnRef};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use rustc_hash::FxHashMap;
 
 /// Why a function has the property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,12 +21,12 @@ pub enum Reach<L> {
 pub fn propagate<L: Copy>(
     seeds: impl IntoIterator<Item = (FnRef, L)>,
     edges: &[(FnRef, CallRef, FnRef)],
-) -> HashMap<FnRef, Reach<L>> {
-    let mut callers: HashMap<FnRef, Vec<(FnRef, CallRef)>> = HashMap::new();
+) -> FxHashMap<FnRef, Reach<L>> {
+    let mut callers: FxHashMap<FnRef, Vec<(FnRef, CallRef)>> = FxHashMap::default();
     for &(caller, call, callee) in edges {
         callers.entry(callee).or_default().push((caller, call));
     }
-    let mut reached: HashMap<FnRef, Reach<L>> = HashMap::new();
+    let mut reached: FxHashMap<FnRef, Reach<L>> = FxHashMap::default();
     let mut queue = VecDeque::new();
     for (f, site) in seeds {
         if let std::collections::hash_map::Entry::Vacant(slot) = reached.entry(f) {

@@ -13,7 +13,7 @@ use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
 use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
 use crate::model::ParsedFile;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Whether a resolved base is Django's model base.
 fn is_model_base(base: &str) -> bool {
@@ -272,8 +272,8 @@ fn meta_option(
 pub fn inherit(list: &mut Vec<Entity>) {
     // Resolved models by qualified and by short name; each round resolves
     // the classes whose base was resolved before (one level of the chain).
-    let mut resolved: HashMap<String, usize> = HashMap::new();
-    let mut short_names: HashMap<String, usize> = HashMap::new();
+    let mut resolved: FxHashMap<String, usize> = FxHashMap::default();
+    let mut short_names: FxHashMap<String, usize> = FxHashMap::default();
     let mut pending: Vec<(usize, Vec<String>, String)> = Vec::new();
     for (i, e) in list
         .iter()

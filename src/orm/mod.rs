@@ -24,7 +24,7 @@ pub mod values;
 use crate::model::Model;
 use crate::schema::Source;
 use serde::Serialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Which ORM declares an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -207,9 +207,9 @@ pub struct Entities {
     /// Every entity, in file order.
     pub list: Vec<Entity>,
     #[serde(skip)]
-    by_qname: HashMap<String, usize>,
+    by_qname: FxHashMap<String, usize>,
     #[serde(skip)]
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: FxHashMap<String, Vec<usize>>,
 }
 
 impl Entities {

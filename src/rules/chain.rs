@@ -4,7 +4,7 @@
 
 use crate::finding::Evidence;
 use crate::model::{CallRef, FnRef, Model, Reach};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// One step down a chain.
 pub enum Hop<L> {
@@ -16,7 +16,7 @@ pub enum Hop<L> {
 
 /// The hops from `start` down to its site, or None when `start` does not
 /// have the property. Never empty when Some.
-pub fn chain<L: Copy>(start: FnRef, reached: &HashMap<FnRef, Reach<L>>) -> Option<Vec<Hop<L>>> {
+pub fn chain<L: Copy>(start: FnRef, reached: &FxHashMap<FnRef, Reach<L>>) -> Option<Vec<Hop<L>>> {
     let mut hops = Vec::new();
     let mut current = start;
     // Breadth-first witnesses never loop, but stay defensive about depth.

@@ -1,6 +1,6 @@
 //! Name bindings per function scope: what a local name stands for.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// What a name is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub(super) enum Binding {
 /// One function's (or the module's) bindings.
 #[derive(Debug, Default)]
 pub(super) struct Scope {
-    names: HashMap<String, Binding>,
+    names: FxHashMap<String, Binding>,
 }
 
 impl Scope {

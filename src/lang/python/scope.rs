@@ -5,34 +5,14 @@
 //! local type `requests.Session()`), the instance of an enclosing class
 //! (`self`, `cls`), or a known-unknown value that shadows outer names.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use rustc_hash::FxHashMap;
 
 /// Longest prefix a binding may hold; longer ones become [`Binding::Unknown`]
 /// so that `x = x.f()` repeated many times cannot grow without bound.
 const MAX_PREFIX: usize = 400;
 
-/// A fast hash for short identifier keys (the multiply-rotate scheme used
-/// by rustc's `FxHasher`); scopes are looked up for every call.
-#[derive(Default)]
-pub(super) struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Names = HashMap<String, Binding, BuildHasherDefault<NameHasher>>;
+/// Scopes are looked up for every call: a fast hash for short identifier keys.
+type Names = FxHashMap<String, Binding>;
 
 /// What a name stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]

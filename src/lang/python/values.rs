@@ -9,12 +9,10 @@
 //! [`Extractor::finish`](super::Extractor) swaps placeholders for ids.
 
 use super::kinds::{self, Field, Kind, NodeExt};
-use super::scope::NameHasher;
 use super::{strings, Extractor};
 use crate::facts::{ArgValue, CallId, FunctionId, MAX_VALUE_DEPTH};
 use crate::lang::tree;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use rustc_hash::FxHashMap;
 use tree_sitter::Node;
 
 /// Longest text kept for a value, in characters.
@@ -43,7 +41,7 @@ enum Slot<'t> {
 pub(super) struct Pending<'t> {
     slots: Vec<Slot<'t>>,
     /// Node id → slot, for nodes the walk has yet to reach.
-    waiting: HashMap<usize, u32, BuildHasherDefault<NameHasher>>,
+    waiting: FxHashMap<usize, u32>,
 }
 
 impl<'t> Pending<'t> {

@@ -9,7 +9,7 @@ use crate::facts::{Arg, ArgValue};
 use crate::rules::globs::{first_match, glob};
 use globset::{GlobSet, GlobSetBuilder};
 use serde::Deserialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// A method that stores a value in the container it is called on.
@@ -314,8 +314,8 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
 
 /// The compiled catalogs, by language family. Panics at first use if an
 /// embedded catalog is malformed; the tests below make that a test failure.
-pub fn catalogs() -> &'static HashMap<&'static str, Catalog> {
-    static CATALOGS: OnceLock<HashMap<&'static str, Catalog>> = OnceLock::new();
+pub fn catalogs() -> &'static FxHashMap<&'static str, Catalog> {
+    static CATALOGS: OnceLock<FxHashMap<&'static str, Catalog>> = OnceLock::new();
     CATALOGS.get_or_init(|| {
         crate::rules::meta::catalog_files("adhoc-cache")
             .map(|(language, text)| {
@@ -349,8 +349,8 @@ mod tests {
         assert!(!py.container_call("cachetools.TTLCache"));
         assert_eq!(py.source("httpx.AsyncClient().get"), Some(Fresh::Network));
         assert!(py.write("setdefault").is_some());
-        assert!(all["rust"].container_type("LazyLock<Mutex<HashMap<String,User>>>"));
-        assert!(!all["rust"].container_type("HashMap<String,User>"));
+        assert!(all["rust"].container_type("LazyLock<Mutex<FxHashMap<String,User>>>"));
+        assert!(!all["rust"].container_type("FxHashMap<String,User>"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::fresh::value_call;
 use crate::facts::{Arg, ArgValue, Assign, AssignOp, AssignScope, CallId, FileFacts, FunctionId};
 use crate::facts::{Language, Span};
 use crate::model::Model;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Where a container lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,9 +77,9 @@ pub struct Container<'a> {
 pub struct Containers<'a> {
     /// The containers.
     pub list: Vec<Container<'a>>,
-    by_name: HashMap<&'a str, usize>,
+    by_name: FxHashMap<&'a str, usize>,
     /// Rust struct-field containers by field name (`None`: ambiguous).
-    fields: HashMap<&'a str, Option<usize>>,
+    fields: FxHashMap<&'a str, Option<usize>>,
 }
 
 /// Whether a declaration builds an empty, unbounded map.
@@ -107,7 +107,7 @@ fn is_container(facts: &FileFacts, assign: &Assign, catalog: &Catalog) -> bool {
 impl<'a> Containers<'a> {
     /// Find the containers of every source file, then their writes and
     /// evictions across the project.
-    pub fn new(model: &'a Model, catalogs: &'a HashMap<&'static str, Catalog>) -> Containers<'a> {
+    pub fn new(model: &'a Model, catalogs: &'a FxHashMap<&'static str, Catalog>) -> Containers<'a> {
         let mut list = Vec::new();
         for (fi, file) in model.files.iter().enumerate() {
             let Some(catalog) = catalogs.get(file.language.family()) else {
@@ -138,8 +138,8 @@ impl<'a> Containers<'a> {
                 });
             }
         }
-        let mut by_name = HashMap::new();
-        let mut fields: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut by_name = FxHashMap::default();
+        let mut fields: FxHashMap<&str, Option<usize>> = FxHashMap::default();
         for (i, c) in list.iter().enumerate() {
             let name = c.decl.resolved.as_deref().unwrap_or_default();
             by_name.entry(name).or_insert(i);

@@ -18,7 +18,7 @@ use crate::rules::chain::{call_hop, chain, Hop};
 use crate::rules::n_plus_one::catalog as queries;
 use crate::rules::n_plus_one::models::ModelIndex;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A call that fetches fresh data itself.
 #[derive(Debug, Clone, Copy)]
@@ -49,12 +49,12 @@ struct Sources<'a> {
 /// Which calls and functions fetch fresh data.
 pub struct FreshIndex<'a> {
     model: &'a Model,
-    sources: HashMap<&'static str, Sources<'a>>,
-    reached: HashMap<FnRef, Reach<Site>>,
+    sources: FxHashMap<&'static str, Sources<'a>>,
+    reached: FxHashMap<FnRef, Reach<Site>>,
     /// What a resolved callee fetches by its name alone, per language
     /// family and awaitedness: many calls share a callee, and matching the
     /// catalogs' globs is the expensive part.
-    by_name: RefCell<HashMap<(&'static str, bool, String), ByName>>,
+    by_name: RefCell<FxHashMap<(&'static str, bool, String), ByName>>,
 }
 
 /// What a callee's name alone says about the data its call returns.
@@ -111,7 +111,7 @@ pub fn named(facts: &FileFacts, mut func: FunctionId) -> Option<FunctionId> {
 impl<'a> FreshIndex<'a> {
     /// Classify every call of the project and spread the result over the
     /// call graph.
-    pub fn new(model: &'a Model, own: &'a HashMap<&'static str, Catalog>) -> FreshIndex<'a> {
+    pub fn new(model: &'a Model, own: &'a FxHashMap<&'static str, Catalog>) -> FreshIndex<'a> {
         let query_catalogs = queries::catalogs();
         let blocking_catalogs = blocking::catalogs();
         let sources = own
@@ -133,7 +133,7 @@ impl<'a> FreshIndex<'a> {
         let mut index = FreshIndex {
             model,
             sources,
-            reached: HashMap::new(),
+            reached: FxHashMap::default(),
             by_name: RefCell::default(),
         };
         let mut seeds = Vec::new();
@@ -144,7 +144,7 @@ impl<'a> FreshIndex<'a> {
                 continue;
             }
             let facts = &file.facts;
-            let iterated: HashSet<&str> = facts
+            let iterated: FxHashSet<&str> = facts
                 .loops
                 .iter()
                 .filter(|l| l.kind != LoopKind::Callback && l.kind != LoopKind::While)
@@ -224,7 +224,7 @@ impl<'a> FreshIndex<'a> {
 
     /// A call whose result a loop iterates, when iterating it runs a query
     /// (`for f in Flag.objects.all()`).
-    fn iterated_query(&self, file: u32, call: &Call, iterated: &HashSet<&str>) -> Option<Fresh> {
+    fn iterated_query(&self, file: u32, call: &Call, iterated: &FxHashSet<&str>) -> Option<Fresh> {
         let resolved = call.resolved.as_deref()?;
         if !iterated.contains(resolved) {
             return None;

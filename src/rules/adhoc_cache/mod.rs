@@ -32,15 +32,15 @@ use crate::model::{FnRef, Model, ParsedFile};
 use crate::rules::RuleContext;
 use catalog::Catalog;
 use fresh::{named, FreshIndex};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What every rule of the family gets.
 struct Family<'a> {
     ctx: &'a RuleContext<'a>,
-    catalogs: &'static HashMap<&'static str, Catalog>,
+    catalogs: &'static FxHashMap<&'static str, Catalog>,
     fresh: FreshIndex<'a>,
     /// Functions that run while serving a request (see [`serving`]).
-    serving: HashSet<FnRef>,
+    serving: FxHashSet<FnRef>,
 }
 
 impl Family<'_> {
@@ -106,8 +106,8 @@ fn serves(file: &ParsedFile) -> bool {
 
 /// Handlers and the functions they reach: the project functions they call
 /// and the closures defined inside them, transitively.
-fn serving(model: &Model) -> HashSet<FnRef> {
-    let mut next: HashMap<FnRef, Vec<FnRef>> = HashMap::new();
+fn serving(model: &Model) -> FxHashSet<FnRef> {
+    let mut next: FxHashMap<FnRef, Vec<FnRef>> = FxHashMap::default();
     let mut queue = Vec::new();
     for (fi, file) in model.files.iter().enumerate() {
         let fi = fi as u32;
@@ -140,7 +140,7 @@ fn serving(model: &Model) -> HashSet<FnRef> {
             .push(callee);
         }
     }
-    let mut seen: HashSet<FnRef> = queue.iter().copied().collect();
+    let mut seen: FxHashSet<FnRef> = queue.iter().copied().collect();
     while let Some(f) = queue.pop() {
         for &g in next.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
             if seen.insert(g) {

@@ -124,7 +124,8 @@ impl LoopInfo {
                         && span.start <= l.span.start
                         && l.span.end <= span.end
                 });
-                inside || collected(facts, id as LoopId, l, &gathered)
+                let gathers_here = || gathers.iter().any(|&(f, _, _)| f == l.function);
+                inside || (gathers_here() && collected(facts, id as LoopId, l, &gathered))
             })
             .collect();
         LoopInfo { data, concurrent }

@@ -15,7 +15,7 @@ use super::catalog::Catalog;
 use crate::facts::{ArgValue, AssignOp, AssignScope, Language};
 use crate::model::Model;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// How many levels of project base classes are followed.
 const MAX_DEPTH: usize = 16;
@@ -23,10 +23,10 @@ const MAX_DEPTH: usize = 16;
 /// Names of model classes (library and project) of one language family, each
 /// with the token it is written as.
 pub struct ModelIndex<'a> {
-    tokens: HashMap<Cow<'a, str>, &'a str>,
+    tokens: FxHashMap<Cow<'a, str>, &'a str>,
     /// Module-level names bound to a library call's result: `ext.db` →
     /// `flask_sqlalchemy.SQLAlchemy()`.
-    instances: HashMap<&'a str, String>,
+    instances: FxHashMap<&'a str, String>,
 }
 
 impl<'a> ModelIndex<'a> {
@@ -34,13 +34,13 @@ impl<'a> ModelIndex<'a> {
     /// classes, and every project class deriving from one of them through
     /// project classes.
     pub fn new(model: &'a Model, family: &str, catalog: &'a Catalog) -> ModelIndex<'a> {
-        let mut tokens: HashMap<Cow<'a, str>, &'a str> = HashMap::new();
+        let mut tokens: FxHashMap<Cow<'a, str>, &'a str> = FxHashMap::default();
         for kind in &catalog.models {
             for class in &kind.classes {
                 tokens.insert(Cow::Borrowed(class.as_str()), kind.token.as_str());
             }
         }
-        let mut instances = HashMap::new();
+        let mut instances = FxHashMap::default();
         for (index, file) in model.files.iter().enumerate() {
             if file.language.family() != family {
                 continue;
@@ -162,7 +162,7 @@ fn prefixes(text: &str) -> impl Iterator<Item = &str> {
 
 /// `text` with a leading module-level instance name replaced by the call
 /// that made it.
-fn expand<'s>(instances: &HashMap<&str, String>, text: &'s str) -> Cow<'s, str> {
+fn expand<'s>(instances: &FxHashMap<&str, String>, text: &'s str) -> Cow<'s, str> {
     if instances.is_empty() {
         return Cow::Borrowed(text);
     }
