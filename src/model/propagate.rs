@@ -3,8 +3,8 @@
 //! handled.
 
 use super::{CallRef, FnRef};
-use std::collections::VecDeque;
 use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 /// Why a function has the property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

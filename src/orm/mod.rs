@@ -23,8 +23,8 @@ pub mod values;
 
 use crate::model::Model;
 use crate::schema::Source;
-use serde::Serialize;
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 
 /// Which ORM declares an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

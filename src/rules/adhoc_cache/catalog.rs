@@ -8,8 +8,8 @@
 use crate::facts::{Arg, ArgValue};
 use crate::rules::globs::{first_match, glob};
 use globset::{GlobSet, GlobSetBuilder};
-use serde::Deserialize;
 use rustc_hash::FxHashMap;
+use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// A method that stores a value in the container it is called on.

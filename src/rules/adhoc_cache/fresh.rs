@@ -17,8 +17,8 @@ use crate::rules::blocking_call::catalog as blocking;
 use crate::rules::chain::{call_hop, chain, Hop};
 use crate::rules::n_plus_one::catalog as queries;
 use crate::rules::n_plus_one::models::ModelIndex;
-use std::cell::RefCell;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::cell::RefCell;
 
 /// A call that fetches fresh data itself.
 #[derive(Debug, Clone, Copy)]

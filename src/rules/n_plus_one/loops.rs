@@ -11,6 +11,22 @@
 
 use super::catalog::Catalog;
 use crate::facts::{ArgValue, FileFacts, FunctionId, FunctionKind, LoopId, LoopKind, Span};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Methods that add to a collection: a literal they are called on grows.
+const GROWERS: &[&str] = &[
+    "append",
+    "extend",
+    "update",
+    "add",
+    "insert",
+    "setdefault",
+    "push",
+    "concat",
+    "merge!",
+    "unshift",
+    "set",
+];
 
 /// What the family knows about one file's loops.
 pub struct LoopInfo {
@@ -32,32 +48,21 @@ impl LoopInfo {
         };
         // A literal that is rebound or grown later (`pages = {page}`, then
         // `pages.update(more)`, `pages = list(pages)`) holds data.
+        let grown: FxHashSet<(Option<FunctionId>, &str)> = facts
+            .calls
+            .iter()
+            .filter_map(|c| {
+                let (receiver, method) = c.callee.rsplit_once('.')?;
+                GROWERS.contains(&method).then_some((c.function, receiver))
+            })
+            .collect();
+        let mut bound: FxHashMap<(Option<FunctionId>, &str), usize> = FxHashMap::default();
+        for a in &facts.assigns {
+            *bound.entry((a.function, a.target.as_str())).or_default() += 1;
+        }
         let changed = |a: &crate::facts::Assign| {
-            facts
-                .assigns
-                .iter()
-                .any(|b| b.function == a.function && b.target == a.target && b.span != a.span)
-                || facts.calls.iter().any(|c| {
-                    c.function == a.function
-                        && c.callee
-                            .strip_prefix(a.target.as_str())
-                            .is_some_and(|rest| {
-                                matches!(
-                                    rest,
-                                    ".append"
-                                        | ".extend"
-                                        | ".update"
-                                        | ".add"
-                                        | ".insert"
-                                        | ".setdefault"
-                                        | ".push"
-                                        | ".concat"
-                                        | ".merge!"
-                                        | ".unshift"
-                                        | ".set"
-                                )
-                            })
-                })
+            let key = (a.function, a.target.as_str());
+            bound.get(&key).is_some_and(|&n| n > 1) || grown.contains(&key)
         };
         let literals: Vec<(Option<FunctionId>, &str)> = facts
             .assigns

@@ -14,8 +14,8 @@
 use super::catalog::Catalog;
 use crate::facts::{ArgValue, AssignOp, AssignScope, Language};
 use crate::model::Model;
-use std::borrow::Cow;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// How many levels of project base classes are followed.
 const MAX_DEPTH: usize = 16;
