@@ -169,6 +169,8 @@ struct File {
     memo: Option<Memo>,
     wrappers: Option<Wrappers>,
     #[serde(default)]
+    singletons: Vec<String>,
+    #[serde(default)]
     lazy: Vec<String>,
     #[serde(default)]
     once_inits: Vec<String>,
@@ -196,6 +198,9 @@ pub struct Catalog {
     pub memo: Option<Memo>,
     /// Memoising wrapper functions.
     pub wrappers: Option<Wrappers>,
+    /// Resolved class decorators of classes their framework instantiates
+    /// once per process (NestJS `@Injectable()`).
+    pub singletons: Vec<String>,
     /// Resolved constructors of a value computed by their closure on first
     /// use (`std.sync.LazyLock.new`).
     pub lazy: Vec<String>,
@@ -306,6 +311,7 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
         writes: file.writes,
         memo: file.memo,
         wrappers: file.wrappers,
+        singletons: file.singletons,
         lazy: file.lazy,
         once_inits: file.once_inits,
         frameworks: file.framework,

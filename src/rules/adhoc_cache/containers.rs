@@ -31,6 +31,40 @@ pub enum Home {
     Class,
     /// A field of a struct (Rust), shared behind a lock.
     Field,
+    /// A field of a class the framework instantiates once per process (a
+    /// NestJS provider or controller in the default singleton scope).
+    Singleton,
+}
+
+/// Whether a class is instantiated once per process by its framework: a
+/// class decorator listed as a singleton (`@Injectable()`), unless its
+/// options ask for a narrower scope (`{ scope: Scope.REQUEST }`,
+/// `Scope.TRANSIENT`).
+fn singleton(facts: &FileFacts, class: Option<&str>, catalog: &Catalog) -> bool {
+    let Some(name) = class else {
+        return false;
+    };
+    let narrower = |args: &[Arg]| {
+        args.iter().any(|a| match &a.value {
+            ArgValue::Map(entries) => entries.iter().any(|(k, v)| {
+                k == "scope"
+                    && matches!(v, ArgValue::Path(p) if p.ends_with("REQUEST") || p.ends_with("TRANSIENT"))
+            }),
+            _ => false,
+        })
+    };
+    facts
+        .classes
+        .iter()
+        .filter(|c| c.name == name)
+        .flat_map(|c| &c.decorator_calls)
+        .filter_map(|&id| facts.calls.get(id as usize))
+        .any(|call| {
+            call.resolved
+                .as_deref()
+                .is_some_and(|r| catalog.singletons.iter().any(|s| s == r))
+                && !narrower(&call.args)
+        })
 }
 
 /// How a stored value is computed.
@@ -120,6 +154,11 @@ impl<'a> Containers<'a> {
                 let home = match assign.scope {
                     AssignScope::Module => Home::Module,
                     AssignScope::Class if file.language == Language::Rust => Home::Field,
+                    AssignScope::Class
+                        if singleton(&file.facts, assign.class.as_deref(), catalog) =>
+                    {
+                        Home::Singleton
+                    }
                     AssignScope::Class => Home::Class,
                     AssignScope::Local => continue,
                 };
@@ -285,10 +324,15 @@ impl<'a> Containers<'a> {
             .iter()
             .find_map(|p| receiver.strip_prefix(p));
         // A JS/TS class property written through `this` is an instance
-        // field (facts do not mark `static`): per object, not per process.
+        // field (facts do not mark `static`): per object, not per process,
+        // unless the framework makes one object per process.
         let javascript = file.language.family() == "javascript";
-        if javascript && receiver.starts_with("this.") {
-            return None;
+        if javascript {
+            if let Some(attr) = receiver.strip_prefix("this.") {
+                return class_qname()
+                    .and_then(|c| lookup(&format!("{c}.{attr}")))
+                    .filter(|&i| self.list[i].home == Home::Singleton);
+            }
         }
         if let Some(attr) = own {
             if let Some(i) = class_qname().and_then(|c| lookup(&format!("{c}.{attr}"))) {

@@ -93,6 +93,7 @@ fn finding(family: &Family, container: &Container) -> Finding {
         (Home::Module, _) => "a module-level map",
         (Home::Class, _) => "a class-level map",
         (Home::Field, _) => "a shared map field",
+        (Home::Singleton, _) => "a map field of a singleton provider (one instance per process)",
     };
     let more = match container.writes.len() {
         1 => String::new(),
