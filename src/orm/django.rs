@@ -10,7 +10,7 @@
 //! `<model>_set`).
 
 use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
 use crate::model::ParsedFile;
 use std::collections::HashMap;
@@ -181,6 +181,7 @@ fn field(facts: &FileFacts, assign: &Assign, path: &str, entity: &mut Entity) {
             fk_column,
             fk_on_self: kind == RelationKind::ToOne,
             related_name,
+            loading: Loading::Lazy,
             source: src,
         });
         return;
@@ -379,6 +380,7 @@ pub fn add_reverse_relations(list: &mut [Entity]) {
                         fk_column: r.fk_column.clone(),
                         fk_on_self: false,
                         related_name: Some(r.name.clone()),
+                        loading: Loading::Lazy,
                         source: r.source.clone(),
                     },
                 ));

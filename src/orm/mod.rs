@@ -73,6 +73,29 @@ pub enum RelationKind {
     ManyToMany,
 }
 
+/// How reading a relation's attribute on a loaded row gets the related rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loading {
+    /// On first read, with a query of its own: the default of Django, Rails
+    /// and SQLAlchemy (`lazy="select"`).
+    Lazy,
+    /// With the row, as the relation declares (SQLAlchemy `lazy="joined"`,
+    /// `"selectin"`, `"subquery"`, `"immediate"`).
+    Eager,
+    /// Never: reading raises or gives nothing (SQLAlchemy `lazy="raise"`,
+    /// `"raise_on_sql"`, `"noload"`).
+    Never,
+    /// The attribute is a query, run each time it is evaluated (SQLAlchemy
+    /// `lazy="dynamic"`, `"write_only"`, `DynamicMapped`, `WriteOnlyMapped`).
+    Query,
+    /// Not an attribute that loads rows: the foreign-key column itself
+    /// (SQLAlchemy `customer_id = Column(ForeignKey("customers.id"))`).
+    Key,
+    /// Declared in a way not read (`lazy=LAZY_MODE`).
+    Unknown,
+}
+
 /// A field (a column) of an entity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
@@ -112,8 +135,11 @@ pub struct Relation {
     /// Whether the foreign key lives on this entity's table.
     pub fk_on_self: bool,
     /// The reverse accessor's name on the target, when declared (Django
-    /// `related_name`; `+` suffix: no reverse accessor).
+    /// `related_name`, SQLAlchemy `back_populates`/`backref`; `+` suffix: no
+    /// reverse accessor).
     pub related_name: Option<String>,
+    /// How reading it loads the related rows.
+    pub loading: Loading,
     /// Where it is declared.
     pub source: Source,
 }
@@ -198,6 +224,14 @@ impl Entity {
     /// The relation with this attribute name.
     pub fn relation(&self, name: &str) -> Option<&Relation> {
         self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// The relation whose attribute `name` reaches the related rows (not a
+    /// foreign-key column standing for one).
+    pub fn related(&self, name: &str) -> Option<&Relation> {
+        self.relations
+            .iter()
+            .find(|r| r.name == name && r.loading != Loading::Key)
     }
 }
 

@@ -2,15 +2,19 @@
 //! columns are class-level `Column(...)` / `mapped_column(...)`
 //! assignments (the column name is the first string argument, else the
 //! attribute), with `primary_key=True`, `unique=True`, `index=True` and a
-//! `ForeignKey("table.column")` argument; `relationship("Target")` is a
-//! relation (to-one when this class holds the foreign key or
-//! `uselist=False`, many-to-many with `secondary=`, else to-many);
-//! `__table_args__` contributes `Index(...)` and `UniqueConstraint(...)`.
+//! `ForeignKey("table.column")` argument (a relation of kind
+//! [`Loading::Key`]: reading it reads the key); `relationship("Target")` is
+//! a relation (to-one when this class holds the foreign key, `uselist=False`
+//! or a 2.x `Mapped["Target"]` annotation, many-to-many with `secondary=`,
+//! else to-many), loaded as its `lazy=` says, with the reverse relation a
+//! `backref=` declares on the target; `__table_args__` contributes
+//! `Index(...)` and `UniqueConstraint(...)`.
 
 use super::values::{as_bool, as_str, kwarg, positional};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, FileFacts};
 use crate::model::ParsedFile;
+use crate::schema::Source;
 
 fn call_of<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a Call> {
     match value? {
@@ -81,6 +85,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
                             fk_column: Some(column.clone()),
                             fk_on_self: true,
                             related_name: None,
+                            loading: Loading::Key,
                             source: src.clone(),
                         });
                     }
@@ -95,29 +100,9 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
                     });
                 }
                 "relationship" => {
-                    let target = positional(call, 0)
-                        .and_then(as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    let kind = if kwarg(call, "secondary").is_some() {
-                        RelationKind::ManyToMany
-                    } else if kwarg(call, "uselist").and_then(as_bool) == Some(false) {
-                        RelationKind::ToOne
-                    } else {
-                        RelationKind::ToMany
-                    };
-                    entity.relations.push(Relation {
-                        name: a.target.clone(),
-                        kind,
-                        target,
-                        target_index: None,
-                        fk_column: None,
-                        fk_on_self: false,
-                        related_name: kwarg(call, "back_populates")
-                            .and_then(as_str)
-                            .map(str::to_string),
-                        source: src,
-                    });
+                    let (forward, reverse) = relationship(facts, call, a, &class.name, src);
+                    entity.relations.push(forward);
+                    entity.relations.extend(reverse);
                 }
                 _ => {}
             }
@@ -170,12 +155,172 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
     out
 }
 
+/// A `relationship(...)` assigned to `a` in class `class`, and the reverse
+/// relation its `backref=` creates on the target (named with [`BACKREF`],
+/// for [`resolve_tables`] to move there).
+fn relationship(
+    facts: &FileFacts,
+    call: &Call,
+    a: &Assign,
+    class: &str,
+    src: Source,
+) -> (Relation, Option<Relation>) {
+    let annotated = a.annotation.as_deref().and_then(mapped);
+    let target = positional(call, 0)
+        .and_then(as_str)
+        .map(str::to_string)
+        .or_else(|| annotated.as_ref().map(|m| m.target.clone()))
+        .unwrap_or_default();
+    let kind = if kwarg(call, "secondary").is_some() {
+        RelationKind::ManyToMany
+    } else {
+        match (
+            kwarg(call, "uselist").and_then(as_bool),
+            &annotated,
+            kwarg(call, "remote_side"),
+        ) {
+            (Some(false), _, _) => RelationKind::ToOne,
+            (Some(true), _, _) => RelationKind::ToMany,
+            (None, Some(m), _) if !m.many => RelationKind::ToOne,
+            (None, Some(_), _) => RelationKind::ToMany,
+            // A self-referential relationship is many-to-one only with
+            // `remote_side`.
+            (None, None, Some(_)) if target == class => RelationKind::ToOne,
+            (None, None, _) => RelationKind::ToMany,
+        }
+    };
+    let loading = match kwarg(call, "lazy") {
+        Some(value) => strategy(value),
+        None if annotated.as_ref().is_some_and(|m| m.query) => Loading::Query,
+        None => Loading::Lazy,
+    };
+    let reverse = kwarg(call, "backref").and_then(|value| {
+        let (name, options) = match value {
+            ArgValue::Call(id) => {
+                let backref = facts.calls.get(*id as usize)?;
+                (positional(backref, 0).and_then(as_str)?, Some(backref))
+            }
+            other => (as_str(other)?, None),
+        };
+        let option = |k| options.and_then(|c| kwarg(c, k));
+        Some(Relation {
+            name: format!("{BACKREF}{name}"),
+            kind: match (kind, option("uselist").and_then(as_bool)) {
+                (RelationKind::ManyToMany, _) => RelationKind::ManyToMany,
+                (_, Some(false)) => RelationKind::ToOne,
+                _ => RelationKind::ToMany,
+            },
+            target: target.clone(),
+            target_index: None,
+            fk_column: None,
+            fk_on_self: false,
+            related_name: Some(a.target.clone()),
+            loading: option("lazy").map_or(Loading::Lazy, strategy),
+            source: src.clone(),
+        })
+    });
+    let forward = Relation {
+        name: a.target.clone(),
+        kind,
+        target,
+        target_index: None,
+        fk_column: None,
+        fk_on_self: false,
+        related_name: kwarg(call, "back_populates")
+            .and_then(as_str)
+            .map(str::to_string)
+            .or_else(|| {
+                reverse
+                    .as_ref()
+                    .map(|r| r.name[BACKREF.len()..].to_string())
+            }),
+        loading,
+        source: src,
+    };
+    (forward, reverse)
+}
+
+/// A relationship's `lazy=` loader strategy.
+fn strategy(value: &ArgValue) -> Loading {
+    match value {
+        ArgValue::Null => Loading::Never,
+        ArgValue::Str(s) => match s.as_str() {
+            "select" => Loading::Lazy,
+            "joined" | "selectin" | "subquery" | "immediate" => Loading::Eager,
+            "raise" | "raise_on_sql" | "noload" => Loading::Never,
+            "dynamic" | "write_only" => Loading::Query,
+            _ => Loading::Unknown,
+        },
+        other => match as_bool(other) {
+            Some(true) => Loading::Lazy,
+            Some(false) => Loading::Eager,
+            None => Loading::Unknown,
+        },
+    }
+}
+
+/// What a 2.x `Mapped[...]` annotation says about a relationship.
+#[derive(Debug, PartialEq)]
+struct Mapped {
+    /// The target class (`Customer`).
+    target: String,
+    /// A collection (`Mapped[List["Item"]]`).
+    many: bool,
+    /// A query attribute (`DynamicMapped`, `WriteOnlyMapped`).
+    query: bool,
+}
+
+/// Read `Mapped["Customer"]`, `Mapped[Optional["Customer"]]`,
+/// `Mapped["Customer|None"]`, `so.Mapped[list["Item"]]`,
+/// `WriteOnlyMapped["Item"]` (whitespace already removed).
+fn mapped(annotation: &str) -> Option<Mapped> {
+    let (outer, rest) = annotation.split_once('[')?;
+    let inner = rest.strip_suffix(']')?;
+    let query = match outer.rsplit('.').next()? {
+        "Mapped" => false,
+        "DynamicMapped" | "WriteOnlyMapped" => true,
+        _ => return None,
+    };
+    let unquote = |t: &str| t.trim_matches(['"', '\'']).to_string();
+    let mut inner = unquote(inner);
+    let mut many = query;
+    loop {
+        let Some((wrapper, rest)) = inner.split_once('[') else {
+            break;
+        };
+        let Some(rest) = rest.strip_suffix(']') else {
+            return None;
+        };
+        match wrapper.rsplit('.').next()? {
+            "List" | "list" | "Set" | "set" | "Sequence" | "Collection" | "FrozenSet"
+            | "frozenset" => many = true,
+            "Optional" => {}
+            _ => return None,
+        }
+        inner = unquote(rest);
+    }
+    let target = inner.split('|').map(unquote).find(|t| t != "None")?;
+    let target = target.rsplit('.').next()?.to_string();
+    (!target.is_empty() && target.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(
+        Mapped {
+            target,
+            many,
+            query,
+        },
+    )
+}
+
+/// Prefix of a reverse relation a `backref=` declares on the target, while
+/// it still sits on the declaring class; [`resolve_tables`] moves it.
+const BACKREF: &str = "\u{1}backref:";
+
 /// Prefix of a relation target given as a table name (`ForeignKey("users.id")`)
 /// rather than a class; [`resolve_tables`] replaces it with the class.
 const TABLE: &str = "\u{1}table:";
 
-/// Name foreign-key targets by the class mapped to the table, and give
-/// each `relationship` its foreign-key column and side.
+/// Name foreign-key targets by the class mapped to the table, give each
+/// `relationship` its foreign-key column and side, and move each `backref=`
+/// to the class it names.
 pub fn resolve_tables(list: &mut [Entity]) {
     let by_table: std::collections::HashMap<String, String> = list
         .iter()
@@ -191,18 +336,21 @@ pub fn resolve_tables(list: &mut [Entity]) {
                     .unwrap_or_else(|| table.to_string());
             }
         }
-        // `relationship("User")` on a class holding a key to users: to-one.
+        // `relationship("User")` on a class holding a key to users: to-one
+        // (on a self-referential one, only with `remote_side`).
         let keys: Vec<(String, Option<String>)> = e
             .relations
             .iter()
             .filter(|r| r.fk_on_self)
             .map(|r| (r.target.clone(), r.fk_column.clone()))
             .collect();
-        for r in e
-            .relations
-            .iter_mut()
-            .filter(|r| !r.fk_on_self && r.kind != RelationKind::ManyToMany)
-        {
+        let name = e.name.clone();
+        for r in e.relations.iter_mut().filter(|r| {
+            !r.fk_on_self
+                && !r.name.starts_with(BACKREF)
+                && r.kind != RelationKind::ManyToMany
+                && !(r.target == name && r.kind == RelationKind::ToMany)
+        }) {
             if let Some((_, column)) = keys.iter().find(|(t, _)| *t == r.target) {
                 r.kind = RelationKind::ToOne;
                 r.fk_on_self = true;
@@ -210,6 +358,7 @@ pub fn resolve_tables(list: &mut [Entity]) {
             }
         }
     }
+    move_backrefs(list);
     // `orders = relationship("Order")`: the key is `Order`'s key to us.
     let keys: Vec<(String, String, Option<String>)> = list
         .iter()
@@ -234,5 +383,61 @@ pub fn resolve_tables(list: &mut [Entity]) {
                 r.fk_column = column.clone();
             }
         }
+    }
+}
+
+/// Move each `backref=` relation to the class it names, pointing back: the
+/// reverse of a many-to-one is a collection (unless `uselist=False`), the
+/// reverse of a collection a many-to-one on the key. A backref whose class
+/// is not one model, or that already declares the name, is dropped.
+fn move_backrefs(list: &mut [Entity]) {
+    let mut moved = Vec::new();
+    for (ei, e) in list.iter_mut().enumerate() {
+        if e.orm != Orm::SqlAlchemy {
+            continue;
+        }
+        let (backrefs, own): (Vec<Relation>, Vec<Relation>) = std::mem::take(&mut e.relations)
+            .into_iter()
+            .partition(|r| r.name.starts_with(BACKREF));
+        e.relations = own;
+        for mut r in backrefs {
+            let forward = e
+                .relations
+                .iter()
+                .find(|f| Some(&f.name) == r.related_name.as_ref());
+            let Some(forward) = forward else { continue };
+            r.name = r.name[BACKREF.len()..].to_string();
+            if r.kind == RelationKind::ToMany && forward.kind == RelationKind::ToMany {
+                r.kind = RelationKind::ToOne;
+                r.fk_on_self = true;
+            }
+            if forward.fk_on_self || r.fk_on_self {
+                r.fk_column = forward.fk_column.clone();
+            }
+            moved.push((ei, r));
+        }
+    }
+    for (from, r) in moved {
+        let short = r.target.rsplit('.').next().unwrap_or(&r.target).to_string();
+        let targets: Vec<usize> = (0..list.len())
+            .filter(|&i| list[i].orm == Orm::SqlAlchemy && list[i].name == short)
+            .collect();
+        let [to] = targets.as_slice() else { continue };
+        if list[*to].relation(&r.name).is_some() {
+            continue;
+        }
+        let target = list[from].name.clone();
+        let fk_column = r.fk_column.clone().or_else(|| {
+            list[*to]
+                .relations
+                .iter()
+                .find(|k| r.fk_on_self && k.loading == Loading::Key && k.target == target)
+                .and_then(|k| k.fk_column.clone())
+        });
+        list[*to].relations.push(Relation {
+            target,
+            fk_column,
+            ..r
+        });
     }
 }

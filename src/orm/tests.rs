@@ -305,3 +305,81 @@ fn typeorm_entities_tables_columns_and_keys() {
     assert_eq!(item.indexes[0].columns, ["orderid", "pos"]);
     assert!(item.indexes[0].unique);
 }
+
+#[test]
+fn sqlalchemy_relationships_loading_annotations_and_backrefs() {
+    let model = Model::new(vec![parsed(
+        "shop/models.py",
+        Language::Python,
+        "shop.models",
+        "from typing import List, Optional\n\
+         from sqlalchemy import Column, ForeignKey, Integer\n\
+         from sqlalchemy.orm import Mapped, WriteOnlyMapped, backref, mapped_column, relationship\n\
+         class Customer(Base):\n\
+         \x20   __tablename__ = \"customers\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         class Order(Base):\n\
+         \x20   __tablename__ = \"orders\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         \x20   customer_id = Column(Integer, ForeignKey(\"customers.id\"))\n\
+         \x20   customer = relationship(\"Customer\", backref=backref(\"orders\", lazy=\"dynamic\"))\n\
+         \x20   items: Mapped[List[\"Item\"]] = relationship(back_populates=\"order\", lazy=\"selectin\")\n\
+         \x20   notes = relationship(\"Note\", lazy=\"raise\")\n\
+         \x20   audit: WriteOnlyMapped[\"Note\"] = relationship()\n\
+         \x20   flags = relationship(\"Note\", lazy=MODE)\n\
+         class Item(Base):\n\
+         \x20   __tablename__ = \"items\"\n\
+         \x20   id: Mapped[int] = mapped_column(primary_key=True)\n\
+         \x20   order_id: Mapped[int] = mapped_column(ForeignKey(\"orders.id\"))\n\
+         \x20   order: Mapped[Optional[\"Order\"]] = relationship(back_populates=\"items\")\n\
+         class Note(Base):\n\
+         \x20   __tablename__ = \"notes\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         \x20   parent_id = Column(Integer, ForeignKey(\"notes.id\"))\n\
+         \x20   children = relationship(\"Note\")\n\
+         \x20   parent = relationship(\"Note\", remote_side=[id])\n",
+    )]);
+    let entities = entities(&model);
+    let rel = |entity: &str, name: &str| {
+        let e = entities.by_name(entity).expect("entity");
+        let r = e.related(name).unwrap_or_else(|| panic!("{entity}.{name}"));
+        (r.kind, r.loading, r.fk_column.as_deref(), r.target.as_str())
+    };
+    use RelationKind::{ToMany, ToOne};
+    assert_eq!(
+        rel("Order", "customer"),
+        (ToOne, Loading::Lazy, Some("customer_id"), "Customer")
+    );
+    // The backref is declared on Customer, with its own `lazy=`.
+    assert_eq!(
+        rel("Customer", "orders"),
+        (ToMany, Loading::Query, Some("customer_id"), "Order")
+    );
+    assert_eq!(
+        rel("Order", "items"),
+        (ToMany, Loading::Eager, Some("order_id"), "Item")
+    );
+    assert_eq!(
+        rel("Item", "order"),
+        (ToOne, Loading::Lazy, Some("order_id"), "Order")
+    );
+    assert_eq!(rel("Order", "notes").1, Loading::Never);
+    assert_eq!(
+        rel("Order", "audit"),
+        (ToMany, Loading::Query, None, "Note")
+    );
+    assert_eq!(rel("Order", "flags").1, Loading::Unknown);
+    // Self-referential: a collection unless `remote_side` says many-to-one.
+    assert_eq!(rel("Note", "children").0, ToMany);
+    assert_eq!(
+        rel("Note", "parent"),
+        (ToOne, Loading::Lazy, Some("parent_id"), "Note")
+    );
+    // The key column is a relation for the schema, not an attribute that loads.
+    let order = entities.by_name("Order").expect("Order");
+    assert_eq!(
+        order.relation("customer_id").map(|r| r.loading),
+        Some(Loading::Key)
+    );
+    assert!(order.related("customer_id").is_none());
+}
