@@ -389,7 +389,8 @@ pub fn resolve_tables(list: &mut [Entity]) {
 /// Move each `backref=` relation to the class it names, pointing back: the
 /// reverse of a many-to-one is a collection (unless `uselist=False`), the
 /// reverse of a collection a many-to-one on the key. A backref whose class
-/// is not one model, or that already declares the name, is dropped.
+/// is not one model (or one in the declaring module), or that already
+/// declares the name, is dropped.
 fn move_backrefs(list: &mut [Entity]) {
     let mut moved = Vec::new();
     for (ei, e) in list.iter_mut().enumerate() {
@@ -419,10 +420,19 @@ fn move_backrefs(list: &mut [Entity]) {
     }
     for (from, r) in moved {
         let short = r.target.rsplit('.').next().unwrap_or(&r.target).to_string();
+        let module = |i: usize| list[i].qname.rsplit_once('.').map(|p| p.0);
         let targets: Vec<usize> = (0..list.len())
             .filter(|&i| list[i].orm == Orm::SqlAlchemy && list[i].name == short)
             .collect();
-        let [to] = targets.as_slice() else { continue };
+        // Several classes of that name: the one in the declaring module.
+        let same: Vec<usize> = targets
+            .iter()
+            .copied()
+            .filter(|&i| module(i) == module(from))
+            .collect();
+        let (([to], _) | (_, [to])) = (targets.as_slice(), same.as_slice()) else {
+            continue;
+        };
         if list[*to].relation(&r.name).is_some() {
             continue;
         }
