@@ -383,3 +383,42 @@ fn sqlalchemy_relationships_loading_annotations_and_backrefs() {
     );
     assert!(order.related("customer_id").is_none());
 }
+
+#[test]
+fn sqlalchemy_backref_to_a_class_named_in_two_modules() {
+    // mlflow keeps `initial_models.py` beside `models.py`, with the same classes.
+    let text = "from sqlalchemy import Column, ForeignKey, Integer\n\
+                from sqlalchemy.orm import backref, relationship\n\
+                class SqlExperiment(Base):\n\
+                \x20   __tablename__ = \"experiments\"\n\
+                \x20   id = Column(Integer, primary_key=True)\n\
+                class SqlRun(Base):\n\
+                \x20   __tablename__ = \"runs\"\n\
+                \x20   id = Column(Integer, primary_key=True)\n\
+                \x20   experiment_id = Column(Integer, ForeignKey(\"experiments.id\"))\n\
+                \x20   experiment = relationship(\"SqlExperiment\", backref=backref(\"runs\", cascade=\"all\"))\n";
+    let model = Model::new(vec![
+        parsed("store/models.py", Language::Python, "store.models", text),
+        parsed(
+            "store/initial_models.py",
+            Language::Python,
+            "store.initial_models",
+            text,
+        ),
+    ]);
+    let entities = entities(&model);
+    for module in ["store.models", "store.initial_models"] {
+        let experiment = entities
+            .by_qname(&format!("{module}.SqlExperiment"))
+            .expect("experiment");
+        let runs = experiment.related("runs").expect("backref runs");
+        assert_eq!(
+            (runs.kind, runs.fk_column.as_deref()),
+            (RelationKind::ToMany, Some("experiment_id"))
+        );
+        assert_eq!(
+            entities.target(runs).map(|e| e.qname.as_str()),
+            Some(format!("{module}.SqlRun").as_str())
+        );
+    }
+}

@@ -40,7 +40,8 @@ pub fn finding(
         .unwrap_or_else(|| match lazy.relation.target.as_str() {
             // `settings.AUTH_USER_MODEL`
             t if t.ends_with("AUTH_USER_MODEL") => "User",
-            t => t,
+            // `security_manager.user_model`: the attribute names the class.
+            t => t.rsplit('.').next().unwrap_or(t),
         });
     let targets = pluralize(&words(target));
     let root = lazy.text.split('.').next().unwrap_or("");
