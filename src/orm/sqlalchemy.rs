@@ -284,13 +284,8 @@ fn mapped(annotation: &str) -> Option<Mapped> {
     let unquote = |t: &str| t.trim_matches(['"', '\'']).to_string();
     let mut inner = unquote(inner);
     let mut many = query;
-    loop {
-        let Some((wrapper, rest)) = inner.split_once('[') else {
-            break;
-        };
-        let Some(rest) = rest.strip_suffix(']') else {
-            return None;
-        };
+    while let Some((wrapper, rest)) = inner.split_once('[') {
+        let rest = rest.strip_suffix(']')?;
         match wrapper.rsplit('.').next()? {
             "List" | "list" | "Set" | "set" | "Sequence" | "Collection" | "FrozenSet"
             | "frozenset" => many = true,
@@ -345,12 +340,13 @@ pub fn resolve_tables(list: &mut [Entity]) {
             .map(|r| (r.target.clone(), r.fk_column.clone()))
             .collect();
         let name = e.name.clone();
-        for r in e.relations.iter_mut().filter(|r| {
-            !r.fk_on_self
-                && !r.name.starts_with(BACKREF)
-                && r.kind != RelationKind::ManyToMany
-                && !(r.target == name && r.kind == RelationKind::ToMany)
-        }) {
+        let settled = |r: &Relation| {
+            r.fk_on_self
+                || r.name.starts_with(BACKREF)
+                || r.kind == RelationKind::ManyToMany
+                || (r.target == name && r.kind == RelationKind::ToMany)
+        };
+        for r in e.relations.iter_mut().filter(|r| !settled(r)) {
             if let Some((_, column)) = keys.iter().find(|(t, _)| *t == r.target) {
                 r.kind = RelationKind::ToOne;
                 r.fk_on_self = true;

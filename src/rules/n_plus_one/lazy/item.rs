@@ -357,16 +357,19 @@ impl<'e> Catalog<'e> {
     /// [`statement`]: super::statement
     fn statement(&self, facts: &FileFacts, li: LoopId, resolved: &str) -> Option<(Walk, Eager)> {
         let orm = Orm::SqlAlchemy;
+        let walked = self.walk_resolved(orm, resolved);
+        if walked.is_none() && !statement::rows(resolved) {
+            return None;
+        }
         let calls = statement::calls(facts, li);
-        let walk = match self.walk_resolved(orm, resolved) {
+        let walk = match walked {
             Some(walk) => walk,
-            None if statement::rows(resolved) => Walk {
+            None => Walk {
                 entity: statement::selected(&calls, |path| self.lookup(orm, path))?,
                 hops: Vec::new(),
                 state: State::Query,
                 back: None,
             },
-            None => return None,
         };
         let mut eager = Eager::default();
         for call in calls
