@@ -346,35 +346,43 @@ fn sqlalchemy_relationships_loading_annotations_and_backrefs() {
         (r.kind, r.loading, r.fk_column.as_deref(), r.target.as_str())
     };
     use RelationKind::{ToMany, ToOne};
-    assert_eq!(
-        rel("Order", "customer"),
-        (ToOne, Loading::Lazy, Some("customer_id"), "Customer")
-    );
-    // The backref is declared on Customer, with its own `lazy=`.
-    assert_eq!(
-        rel("Customer", "orders"),
-        (ToMany, Loading::Query, Some("customer_id"), "Order")
-    );
-    assert_eq!(
-        rel("Order", "items"),
-        (ToMany, Loading::Eager, Some("order_id"), "Item")
-    );
-    assert_eq!(
-        rel("Item", "order"),
-        (ToOne, Loading::Lazy, Some("order_id"), "Order")
-    );
+    let expected = [
+        (
+            "Order",
+            "customer",
+            (ToOne, Loading::Lazy, Some("customer_id"), "Customer"),
+        ),
+        // The backref is declared on Customer, with its own `lazy=`.
+        (
+            "Customer",
+            "orders",
+            (ToMany, Loading::Query, Some("customer_id"), "Order"),
+        ),
+        (
+            "Order",
+            "items",
+            (ToMany, Loading::Eager, Some("order_id"), "Item"),
+        ),
+        (
+            "Item",
+            "order",
+            (ToOne, Loading::Lazy, Some("order_id"), "Order"),
+        ),
+        ("Order", "audit", (ToMany, Loading::Query, None, "Note")),
+        // Self-referential: many-to-one only with `remote_side`.
+        (
+            "Note",
+            "parent",
+            (ToOne, Loading::Lazy, Some("parent_id"), "Note"),
+        ),
+    ];
+    for (entity, name, want) in expected {
+        assert_eq!(rel(entity, name), want, "{entity}.{name}");
+    }
     assert_eq!(rel("Order", "notes").1, Loading::Never);
-    assert_eq!(
-        rel("Order", "audit"),
-        (ToMany, Loading::Query, None, "Note")
-    );
     assert_eq!(rel("Order", "flags").1, Loading::Unknown);
-    // Self-referential: a collection unless `remote_side` says many-to-one.
+    // Self-referential without `remote_side`: a collection.
     assert_eq!(rel("Note", "children").0, ToMany);
-    assert_eq!(
-        rel("Note", "parent"),
-        (ToOne, Loading::Lazy, Some("parent_id"), "Note")
-    );
     // The key column is a relation for the schema, not an attribute that loads.
     let order = entities.by_name("Order").expect("Order");
     assert_eq!(
