@@ -234,13 +234,14 @@ impl<'e> Catalog<'e> {
                     query_method(orm, name)?
                 }
                 (State::Instance, _) if orm == Orm::Rails || !call => {
-                    let rel = self.entity(w.entity).related(name)?;
+                    let owner = self.entity(w.entity);
+                    let rel = owner.related(name)?;
                     if matches!(rel.loading, Loading::Never | Loading::Unknown) {
                         return None;
                     }
                     w.entity = rel.target_index?;
                     w.hops.push(name.to_string());
-                    w.back = back(orm, rel);
+                    w.back = back(orm, rel, owner, self.entity(w.entity));
                     match rel.kind {
                         RelationKind::ToOne => State::Instance,
                         RelationKind::ToMany | RelationKind::ManyToMany => State::Related,
@@ -435,13 +436,30 @@ impl<'e> Catalog<'e> {
 
 /// The relation from a to-many relation's rows back to the row they
 /// belong to: a Django reverse foreign key's field (`related_name` holds
-/// it), a Rails `has_many`'s `belongs_to` (named for its foreign key).
-fn back(orm: Orm, rel: &Relation) -> Option<String> {
+/// it), a Rails `has_many`'s `belongs_to` (named for its foreign key), a
+/// SQLAlchemy `back_populates`/`backref`, else the target's many-to-one on
+/// the same key to `owner` (its lazy load finds the row in the session's
+/// identity map, without a query).
+fn back(orm: Orm, rel: &Relation, owner: &Entity, target: &Entity) -> Option<String> {
     if rel.kind != RelationKind::ToMany || rel.fk_on_self {
         return None;
     }
     match orm {
-        Orm::Django | Orm::SqlAlchemy => rel.related_name.clone(),
+        Orm::Django => rel.related_name.clone(),
+        Orm::SqlAlchemy => rel.related_name.clone().or_else(|| {
+            target
+                .relations
+                .iter()
+                .find(|r| {
+                    r.kind == RelationKind::ToOne
+                        && r.fk_on_self
+                        && r.loading != Loading::Key
+                        && r.target == owner.name
+                        && r.fk_column.is_some()
+                        && r.fk_column == rel.fk_column
+                })
+                .map(|r| r.name.clone())
+        }),
         _ => rel
             .fk_column
             .as_deref()
