@@ -327,6 +327,49 @@ mod tests {
     }
 
     #[test]
+    fn sqlalchemy_loader_options() {
+        let text = "from sqlalchemy.orm import Load, joinedload, raiseload, selectinload\n\
+                    q = select(Order).options(\n\
+                    \x20   joinedload(Order.customer).load_only(Customer.name),\n\
+                    \x20   selectinload(Order.items).joinedload(Item.product),\n\
+                    \x20   Load(Order).selectinload(Order.tags),\n\
+                    \x20   joinedload(\"notes.author\"),\n\
+                    )\n\
+                    r = select(Order).options(raiseload(\"*\"))\n";
+        let facts = crate::lang::extract(&crate::lang::SourceFile {
+            path: "shop/views.py",
+            text,
+            language: crate::facts::Language::Python,
+            module: "shop.views",
+        })
+        .expect("extracts");
+        let options: Vec<&Call> = facts
+            .calls
+            .iter()
+            .filter(|c| c.name == "options" && !is_loader_chain(&c.callee))
+            .collect();
+        assert_eq!(options.len(), 2);
+        let mut eager = Eager::default();
+        assert!(read_call(Orm::SqlAlchemy, &facts, options[0], &mut eager));
+        for path in [
+            &["customer"][..],
+            &["items", "product"],
+            &["tags"],
+            &["notes", "author"],
+        ] {
+            assert!(eager.loads(path), "{path:?}");
+        }
+        assert!(!eager.loads(&["customer", "address"]));
+        // A wildcard cannot be read as a path: what it loads is unknown.
+        assert!(!read_call(
+            Orm::SqlAlchemy,
+            &facts,
+            options[1],
+            &mut Eager::default()
+        ));
+    }
+
+    #[test]
     fn rails_nested_hashes() {
         let mut eager = Eager::default();
         let value = ArgValue::List(vec![

@@ -7,9 +7,11 @@
 //! .all()` iterates the `Line` rows of one order; Rails `Post.find().comments()`
 //! the comments of a post. A loop over a relation of an outer loop's item
 //! (`for c in post.comments.all()`) takes that item's model and what was
-//! loaded beneath it. Anything else (a parameter, a helper's result, `values()`
-//! rows, a model whose managers or scopes may load relations on their own) is
-//! unknown, and the rule says nothing.
+//! loaded beneath it. A SQLAlchemy session query names its model as an
+//! argument instead (`session.scalars(select(Order))`): see [`statement`].
+//! Anything else (a parameter, a helper's result, `values()` rows, a model
+//! whose managers or scopes may load relations on their own) is unknown, and
+//! the rule says nothing.
 
 use super::eager::{is_eager_call, is_loader_chain, read_call, Eager, RelPath};
 use super::statement;
