@@ -89,20 +89,22 @@ pub fn finding(
     } else {
         format!("the query the loop iterates (`{source}`)")
     };
+    // The related rows' key to the item, for a query over all of them.
+    let key = lazy
+        .relation
+        .fk_column
+        .as_deref()
+        .map_or_else(|| format!("{target}.<key>"), |k| format!("{target}.{k}"));
     let fix = match (orm, lazy.kind, to_one) {
-        (Orm::SqlAlchemy, Kind::Count, _) => {
-            let key = lazy
-                .relation
-                .fk_column
-                .as_deref()
-                .map_or_else(|| format!("{target}.<key>"), |k| format!("{target}.{k}"));
+        (Orm::SqlAlchemy, Kind::Count, _) => format!(
+            "count them for every {item} in one query before the loop: `session.execute(select({key}, func.count()).group_by({key}))` into a dict"
+        ),
+        (Orm::SqlAlchemy, Kind::Load, _) if lazy.relation.loading == Loading::Query => {
+            let (_, _, owner) = loader_option(catalog, from, &hops);
             format!(
-                "count them for every {item} in one query before the loop: `session.execute(select({key}, func.count()).group_by({key}))` into a dict"
+                "query them once for all the {items} before the loop: `select({target}).where({key}.in_(ids))`, grouped by `{key}`; or declare `{owner}.{rel}` a loaded relationship (`lazy=\"selectin\"`) instead of a query attribute"
             )
         }
-        (Orm::SqlAlchemy, Kind::Load, _) if lazy.relation.loading == Loading::Query => format!(
-            "query them once for all the {items}: `select({target}).where({target}.<key>.in_(ids))` grouped by key, or make `{rel}` a loaded relationship (`lazy=\"selectin\"`, or `.options(selectinload(..))` on {on}) instead of a query attribute"
-        ),
         (Orm::SqlAlchemy, Kind::Load, _) => {
             let (option, how, owner) = loader_option(catalog, from, &hops);
             let awaited = !lazy.text.contains(".awaitable_attrs.")

@@ -186,7 +186,18 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
             continue;
         };
         let segs: Vec<&str> = segs.collect();
-        let Some(mut lazy) = walk(catalog, item, &segs) else {
+        // The chain is what a loop iterates (`for e in order.events`).
+        let iterated = facts.loops.iter().any(|l| {
+            l.iterable
+                .as_deref()
+                .map(item::elide_args)
+                .is_some_and(|it| {
+                    it.strip_prefix(chain)
+                        .is_some_and(|rest| rest.is_empty() || rest == "()")
+                })
+                && item::within(span, l.span)
+        });
+        let Some(mut lazy) = walk(catalog, item, &segs, iterated) else {
             continue;
         };
         lazy.lp = lp;
@@ -207,8 +218,9 @@ fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
 }
 
 /// Walk a chain read on an item (`customer`, `address`, `city`) along the
-/// relations; the first one not loaded that queries when read as written.
-fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str]) -> Option<Lazy<'e>> {
+/// relations; the first one not loaded that queries when read as written
+/// (`iterated`: a loop iterates the chain).
+fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -> Option<Lazy<'e>> {
     let mut entity = catalog.entity(item.entity);
     let orm = entity.orm;
     let mut hops: Vec<String> = Vec::new();
@@ -233,7 +245,7 @@ fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str]) -> Option<Lazy<'e
         let loaded = all_to_one || item.eager.loads(&refs) || relation.loading == Loading::Eager;
         let next = segs.get(i + 1).copied();
         // A query attribute runs where the chain runs it: `items.filter().count()`.
-        let run = (relation.loading == Loading::Query).then(|| run_query(&segs[i + 1..]));
+        let run = (relation.loading == Loading::Query).then(|| run_query(&segs[i + 1..], iterated));
         let kind = match (relation.kind, orm) {
             _ if run.is_some() => Some(run.flatten()?.0),
             (RelationKind::ToOne, _) => (!loaded).then_some(Kind::Load),
@@ -303,9 +315,10 @@ fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str]) -> Option<Lazy<'e
 }
 
 /// Where a chain after a query attribute runs it (`filter().all()`,
-/// `count()`): how, and the index of the running call. None when it only
-/// builds the query, or passes it on.
-fn run_query(rest: &[&str]) -> Option<(Kind, usize)> {
+/// `count()`, or a loop iterating it, `for e in order.events.filter(..)`):
+/// how, and the index of the running call (past the end for a loop). None
+/// when it only builds the query, or passes it on.
+fn run_query(rest: &[&str], iterated: bool) -> Option<(Kind, usize)> {
     for (at, &seg) in rest.iter().enumerate() {
         match seg {
             "count" => return Some((Kind::Count, at)),
@@ -316,5 +329,5 @@ fn run_query(rest: &[&str]) -> Option<(Kind, usize)> {
             _ => return None,
         }
     }
-    None
+    iterated.then_some((Kind::Load, rest.len()))
 }
