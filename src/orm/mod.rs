@@ -327,13 +327,14 @@ impl Entities {
 
 /// Every entity the project declares.
 pub fn entities(model: &Model) -> Entities {
+    let flask = sqlalchemy::Flask::new(model);
     let mut list = Vec::new();
     for (index, file) in model.files.iter().enumerate() {
         let index = index as u32;
         match file.language.family() {
             "python" => {
                 list.extend(django::entities(index, file));
-                list.extend(sqlalchemy::entities(index, file));
+                list.extend(sqlalchemy::entities(index, file, &flask));
             }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),

@@ -1,4 +1,5 @@
-//! SQLAlchemy declarative models: a class with `__tablename__ = "..."`;
+//! SQLAlchemy declarative models: a class with `__tablename__ = "..."`, or a
+//! Flask-SQLAlchemy model named by default (see [`Flask`]);
 //! columns are class-level `Column(...)` / `mapped_column(...)`
 //! assignments (the column name is the first string argument, else the
 //! attribute), with `primary_key=True`, `unique=True`, `index=True` and a
@@ -10,11 +11,14 @@
 //! `backref=` declares on the target; `__table_args__` contributes
 //! `Index(...)` and `UniqueConstraint(...)`.
 
+use super::naming::snake_case;
 use super::values::{as_bool, as_str, kwarg, positional};
 use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
-use crate::facts::{ArgValue, Assign, AssignScope, Call, FileFacts};
+use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts, Language};
+use crate::model::Model;
 use crate::model::ParsedFile;
 use crate::schema::Source;
+use std::collections::{HashMap, HashSet};
 
 fn call_of<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a Call> {
     match value? {
@@ -23,36 +27,126 @@ fn call_of<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a Cal
     }
 }
 
+/// The class Flask-SQLAlchemy models derive from, as the extractor writes it
+/// when `db = SQLAlchemy()` is in the same module.
+const FLASK_MODEL: &str = "flask_sqlalchemy.SQLAlchemy().Model";
+
+/// How many levels of project base classes are followed.
+const MAX_BASES: usize = 8;
+
+/// Flask-SQLAlchemy's model bases in a project. Its models need no
+/// `__tablename__`: the table is named from the class (`OrderLine` →
+/// `order_line`).
+#[derive(Debug, Default)]
+pub struct Flask {
+    /// `db.Model` of each `db = SQLAlchemy()`, also as other modules import
+    /// it (`app.ext.db.Model`).
+    roots: HashSet<String>,
+    /// Project classes deriving from one, and whether each is `__abstract__`.
+    derived: HashMap<String, bool>,
+}
+
+impl Flask {
+    /// Read the project's `SQLAlchemy()` instances and the classes deriving
+    /// from their `Model`.
+    pub fn new(model: &Model) -> Flask {
+        let python = || {
+            model
+                .files
+                .iter()
+                .filter(|f| f.language == Language::Python)
+        };
+        let mut roots: HashSet<String> = HashSet::from([FLASK_MODEL.to_string()]);
+        for file in python() {
+            for a in &file.facts.assigns {
+                let (AssignScope::Module, Some(name)) = (a.scope, a.resolved.as_deref()) else {
+                    continue;
+                };
+                let instance = call_of(&file.facts, a.value.as_ref())
+                    .is_some_and(|c| c.resolved.as_deref() == Some("flask_sqlalchemy.SQLAlchemy"));
+                if instance {
+                    roots.insert(format!("{name}.Model"));
+                }
+            }
+        }
+        let mut derived: HashMap<String, bool> = HashMap::new();
+        for _ in 0..MAX_BASES {
+            let before = derived.len();
+            for file in python() {
+                for class in &file.facts.classes {
+                    let flask = class
+                        .bases
+                        .iter()
+                        .any(|b| roots.contains(b) || derived.contains_key(b));
+                    if flask && !derived.contains_key(&class.qname) {
+                        let abstract_ = class_assigns(&file.facts, class).iter().any(|a| {
+                            a.target == "__abstract__"
+                                && a.value.as_ref().and_then(as_bool) == Some(true)
+                        });
+                        derived.insert(class.qname.clone(), abstract_);
+                    }
+                }
+            }
+            if derived.len() == before {
+                break;
+            }
+        }
+        Flask { roots, derived }
+    }
+
+    /// The default table of a class without `__tablename__`: a model
+    /// deriving from `db.Model` or an abstract project base, or (joined
+    /// inheritance) from another model with a primary key of its own. A
+    /// subclass without one shares its parent's table (single-table
+    /// inheritance) and is not a model of its own here.
+    fn table(&self, class: &Class, mine: &[&Assign], facts: &FileFacts) -> Option<String> {
+        if self.derived.get(&class.qname) != Some(&false) {
+            return None;
+        }
+        let from_root = class
+            .bases
+            .iter()
+            .any(|b| self.roots.contains(b) || self.derived.get(b) == Some(&true));
+        let own_key = mine.iter().any(|a| {
+            call_of(facts, a.value.as_ref()).is_some_and(|c| {
+                matches!(c.name.as_str(), "Column" | "mapped_column")
+                    && kwarg(c, "primary_key").and_then(as_bool) == Some(true)
+            })
+        });
+        (from_root || own_key).then(|| snake_case(&class.name))
+    }
+}
+
+/// The class-level assignments of `class`.
+fn class_assigns<'f>(facts: &'f FileFacts, class: &Class) -> Vec<&'f Assign> {
+    facts
+        .assigns
+        .iter()
+        .filter(|a| {
+            a.scope == AssignScope::Class
+                && a.class.as_deref() == Some(class.name.as_str())
+                && class.span.start <= a.span.start
+                && a.span.end <= class.span.end
+        })
+        .collect()
+}
+
 /// The SQLAlchemy models of one Python file.
-pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
+pub fn entities(index: u32, file: &ParsedFile, flask: &Flask) -> Vec<Entity> {
     let facts = &file.facts;
     let mut out = Vec::new();
     for class in &facts.classes {
-        let mine: Vec<&Assign> = facts
-            .assigns
-            .iter()
-            .filter(|a| {
-                a.scope == AssignScope::Class
-                    && a.class.as_deref() == Some(class.name.as_str())
-                    && class.span.start <= a.span.start
-                    && a.span.end <= class.span.end
-            })
-            .collect();
-        let Some(table) = mine
+        let mine = class_assigns(facts, class);
+        let declared = mine
             .iter()
             .find(|a| a.target == "__tablename__")
             .and_then(|a| a.value.as_ref())
             .and_then(as_str)
-        else {
+            .map(str::to_lowercase);
+        let Some(table) = declared.or_else(|| flask.table(class, &mine, facts)) else {
             continue;
         };
-        let mut entity = Entity::of_class(
-            Orm::SqlAlchemy,
-            index,
-            &file.path,
-            class,
-            table.to_lowercase(),
-        );
+        let mut entity = Entity::of_class(Orm::SqlAlchemy, index, &file.path, class, table);
         for a in &mine {
             let Some(call) = call_of(facts, a.value.as_ref()) else {
                 continue;

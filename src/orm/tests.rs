@@ -430,3 +430,57 @@ fn sqlalchemy_backref_to_a_class_named_in_two_modules() {
         );
     }
 }
+
+#[test]
+fn flask_sqlalchemy_models_named_by_default() {
+    let model = Model::new(vec![
+        parsed(
+            "app/ext.py",
+            Language::Python,
+            "app.ext",
+            "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        ),
+        parsed(
+            "app/models.py",
+            Language::Python,
+            "app.models",
+            "from .ext import db\n\
+             class Base(db.Model):\n\
+             \x20   __abstract__ = True\n\
+             \x20   id = db.Column(db.Integer, primary_key=True)\n\
+             class OrderLine(Base):\n\
+             \x20   order_id = db.Column(db.Integer, db.ForeignKey(\"orders.id\"))\n\
+             class Order(db.Model):\n\
+             \x20   __tablename__ = \"orders\"\n\
+             \x20   id = db.Column(db.Integer, primary_key=True)\n\
+             \x20   lines = db.relationship(\"OrderLine\", backref=\"order\")\n\
+             class Refund(Order):\n\
+             \x20   reason = db.Column(db.String(50))\n\
+             class Invoice(Order):\n\
+             \x20   id = db.Column(db.Integer, db.ForeignKey(\"orders.id\"), primary_key=True)\n\
+             class Plain:\n\
+             \x20   id = 1\n",
+        ),
+    ]);
+    let entities = entities(&model);
+    let tables: Vec<(&str, &str)> = entities
+        .list
+        .iter()
+        .map(|e| (e.name.as_str(), e.table.as_str()))
+        .collect();
+    // `Refund` shares `orders` (single-table inheritance): no model of its own.
+    assert_eq!(
+        tables,
+        [
+            ("OrderLine", "order_line"),
+            ("Order", "orders"),
+            ("Invoice", "invoice")
+        ]
+    );
+    let line = entities.by_name("OrderLine").expect("OrderLine");
+    assert_eq!(
+        line.related("order")
+            .map(|r| (r.kind, r.fk_column.as_deref())),
+        Some((RelationKind::ToOne, Some("order_id")))
+    );
+}
