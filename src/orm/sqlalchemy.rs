@@ -186,7 +186,8 @@ pub fn entities(index: u32, file: &ParsedFile, flask: &Flask) -> Vec<Entity> {
                     entity.fields.push(Field {
                         name: a.target.clone(),
                         column,
-                        field_type: call.name.clone(),
+                        field_type: column_type(facts, call, a.annotation.as_deref())
+                            .unwrap_or_else(|| call.name.clone()),
                         primary: flag("primary_key"),
                         unique: flag("unique"),
                         indexed: flag("index"),
@@ -332,6 +333,31 @@ fn relationship(
         source: src,
     };
     (forward, reverse)
+}
+
+/// A column's type as written: its type argument (`Column(Boolean)`,
+/// `db.Column(db.String(50))` → `Boolean`, `String`), else the 2.x
+/// annotation (`Mapped[Optional[bool]]` → `bool`).
+fn column_type(facts: &FileFacts, call: &Call, annotation: Option<&str>) -> Option<String> {
+    let last = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+    call.args
+        .iter()
+        .filter(|a| a.keyword.is_none())
+        .find_map(|a| match &a.value {
+            ArgValue::Path(p) => Some(last(p)),
+            ArgValue::Call(id) => facts
+                .calls
+                .get(*id as usize)
+                .filter(|c| {
+                    !matches!(
+                        c.name.as_str(),
+                        "ForeignKey" | "Sequence" | "Identity" | "Computed"
+                    )
+                })
+                .map(|c| c.name.clone()),
+            _ => None,
+        })
+        .or_else(|| annotation.and_then(mapped).map(|m| m.target))
 }
 
 /// A relationship's `lazy=` loader strategy.
