@@ -11,7 +11,7 @@
 
 use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
 use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
-use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
+use crate::facts::{ArgValue, Assign, Call, Class, FileFacts};
 use crate::model::ParsedFile;
 use std::collections::HashMap;
 
@@ -93,12 +93,8 @@ fn class_assigns<'a>(
     class: &'a Class,
     meta: Option<&'a Class>,
 ) -> impl Iterator<Item = &'a Assign> {
-    facts.assigns.iter().filter(move |a| {
-        a.scope == AssignScope::Class
-            && a.class.as_deref() == Some(class.name.as_str())
-            && within(&a.span, &class.span)
-            && !meta.is_some_and(|m| within(&a.span, &m.span))
-    })
+    super::class_assigns(facts, class)
+        .filter(move |a| !meta.is_some_and(|m| within(&a.span, &m.span)))
 }
 
 /// The app a models file belongs to: the directory holding `models.py`

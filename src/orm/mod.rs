@@ -355,6 +355,19 @@ pub fn entities(model: &Model) -> Entities {
     entities
 }
 
+/// The class-level assignments written in the body of `class`.
+fn class_assigns<'a>(
+    facts: &'a crate::facts::FileFacts,
+    class: &'a crate::facts::Class,
+) -> impl Iterator<Item = &'a crate::facts::Assign> {
+    facts.assigns.iter().filter(move |a| {
+        a.scope == crate::facts::AssignScope::Class
+            && a.class.as_deref() == Some(class.name.as_str())
+            && class.span.start <= a.span.start
+            && a.span.end <= class.span.end
+    })
+}
+
 /// The source of a span in a file.
 fn source(path: &str, span: crate::facts::Span) -> Source {
     Source::new(path, span)

@@ -13,7 +13,9 @@
 
 use super::naming::snake_case;
 use super::values::{as_bool, as_str, kwarg, positional};
-use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
+use super::{
+    class_assigns, source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind,
+};
 use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts, Language};
 use crate::model::Model;
 use crate::model::ParsedFile;
@@ -79,7 +81,7 @@ impl Flask {
                         .iter()
                         .any(|b| roots.contains(b) || derived.contains_key(b));
                     if flask && !derived.contains_key(&class.qname) {
-                        let abstract_ = class_assigns(&file.facts, class).iter().any(|a| {
+                        let abstract_ = class_assigns(&file.facts, class).any(|a| {
                             a.target == "__abstract__"
                                 && a.value.as_ref().and_then(as_bool) == Some(true)
                         });
@@ -117,26 +119,12 @@ impl Flask {
     }
 }
 
-/// The class-level assignments of `class`.
-fn class_assigns<'f>(facts: &'f FileFacts, class: &Class) -> Vec<&'f Assign> {
-    facts
-        .assigns
-        .iter()
-        .filter(|a| {
-            a.scope == AssignScope::Class
-                && a.class.as_deref() == Some(class.name.as_str())
-                && class.span.start <= a.span.start
-                && a.span.end <= class.span.end
-        })
-        .collect()
-}
-
 /// The SQLAlchemy models of one Python file.
 pub fn entities(index: u32, file: &ParsedFile, flask: &Flask) -> Vec<Entity> {
     let facts = &file.facts;
     let mut out = Vec::new();
     for class in &facts.classes {
-        let mine = class_assigns(facts, class);
+        let mine: Vec<&Assign> = class_assigns(facts, class).collect();
         let declared = mine
             .iter()
             .find(|a| a.target == "__tablename__")
