@@ -79,17 +79,16 @@ pub fn calls(facts: &FileFacts, li: LoopId) -> Vec<&Call> {
     let Some(l) = facts.loops.get(li as usize) else {
         return Vec::new();
     };
-    let mut ids: Vec<usize> = Vec::new();
+    let mut ids: HashSet<usize> = HashSet::new();
     let mut add = |span: Span, skip_loop: bool, names: &mut Vec<String>| {
         for (i, c) in facts.calls.iter().enumerate() {
             if c.function != l.function
                 || !within(c.span, span)
                 || (skip_loop && c.loops.contains(&li))
-                || ids.contains(&i)
+                || !ids.insert(i)
             {
                 continue;
             }
-            ids.push(i);
             names.extend(c.args.iter().filter_map(|a| path(&a.value)));
         }
     };
@@ -113,12 +112,13 @@ pub fn calls(facts: &FileFacts, li: LoopId) -> Vec<&Call> {
             _ => false,
         };
         for a in facts.assigns.iter().filter(|a| {
-            a.function == l.function && a.loops.is_empty() && (a.target == name || typed(a))
+            a.function == l.function && !a.loops.contains(&li) && (a.target == name || typed(a))
         }) {
             names.extend(a.value.as_ref().and_then(path));
             add(a.span, false, &mut names);
         }
     }
+    let mut ids: Vec<usize> = ids.into_iter().collect();
     ids.sort_unstable();
     ids.into_iter().map(|i| &facts.calls[i]).collect()
 }
