@@ -27,7 +27,7 @@ pub fn classify(rel: &str, first_line: &str) -> FileRole {
     let stem = file.split('.').next().unwrap_or(file);
     if dirs
         .iter()
-        .any(|d| matches!(*d, "migrations" | "migrate" | "alembic"))
+        .any(|d| matches!(*d, "migrate" | "alembic") || d.ends_with("migrations"))
     {
         return FileRole::Migration;
     }
@@ -81,6 +81,11 @@ mod tests {
         assert_eq!(classify("cli.js", "#!/usr/bin/env node"), FileRole::Script);
         assert_eq!(
             classify("shop/migrations/0001_initial.py", ""),
+            FileRole::Migration
+        );
+        // Alembic under a project's own name (mlflow `db_migrations/versions`).
+        assert_eq!(
+            classify("store/db_migrations/versions/90e6_tags.py", ""),
             FileRole::Migration
         );
         assert_eq!(

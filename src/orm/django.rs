@@ -10,8 +10,8 @@
 //! `<model>_set`).
 
 use super::values::{as_bool, as_str, kwarg, positional, str_groups, str_list};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
-use crate::facts::{ArgValue, Assign, AssignScope, Call, Class, FileFacts};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
+use crate::facts::{ArgValue, Assign, Call, Class, FileFacts};
 use crate::model::ParsedFile;
 use rustc_hash::FxHashMap;
 
@@ -93,12 +93,8 @@ fn class_assigns<'a>(
     class: &'a Class,
     meta: Option<&'a Class>,
 ) -> impl Iterator<Item = &'a Assign> {
-    facts.assigns.iter().filter(move |a| {
-        a.scope == AssignScope::Class
-            && a.class.as_deref() == Some(class.name.as_str())
-            && within(&a.span, &class.span)
-            && !meta.is_some_and(|m| within(&a.span, &m.span))
-    })
+    super::class_assigns(facts, class)
+        .filter(move |a| !meta.is_some_and(|m| within(&a.span, &m.span)))
 }
 
 /// The app a models file belongs to: the directory holding `models.py`
@@ -181,6 +177,7 @@ fn field(facts: &FileFacts, assign: &Assign, path: &str, entity: &mut Entity) {
             fk_column,
             fk_on_self: kind == RelationKind::ToOne,
             related_name,
+            loading: Loading::Lazy,
             source: src,
         });
         return;
@@ -379,6 +376,7 @@ pub fn add_reverse_relations(list: &mut [Entity]) {
                         fk_column: r.fk_column.clone(),
                         fk_on_self: false,
                         related_name: Some(r.name.clone()),
+                        loading: Loading::Lazy,
                         source: r.source.clone(),
                     },
                 ));

@@ -73,6 +73,29 @@ pub enum RelationKind {
     ManyToMany,
 }
 
+/// How reading a relation's attribute on a loaded row gets the related rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loading {
+    /// On first read, with a query of its own: the default of Django, Rails
+    /// and SQLAlchemy (`lazy="select"`).
+    Lazy,
+    /// With the row, as the relation declares (SQLAlchemy `lazy="joined"`,
+    /// `"selectin"`, `"subquery"`, `"immediate"`).
+    Eager,
+    /// Never: reading raises or gives nothing (SQLAlchemy `lazy="raise"`,
+    /// `"raise_on_sql"`, `"noload"`).
+    Never,
+    /// The attribute is a query, run each time it is evaluated (SQLAlchemy
+    /// `lazy="dynamic"`, `"write_only"`, `DynamicMapped`, `WriteOnlyMapped`).
+    Query,
+    /// Not an attribute that loads rows: the foreign-key column itself
+    /// (SQLAlchemy `customer_id = Column(ForeignKey("customers.id"))`).
+    Key,
+    /// Declared in a way not read (`lazy=LAZY_MODE`).
+    Unknown,
+}
+
 /// A field (a column) of an entity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
@@ -112,8 +135,11 @@ pub struct Relation {
     /// Whether the foreign key lives on this entity's table.
     pub fk_on_self: bool,
     /// The reverse accessor's name on the target, when declared (Django
-    /// `related_name`; `+` suffix: no reverse accessor).
+    /// `related_name`, SQLAlchemy `back_populates`/`backref`; `+` suffix: no
+    /// reverse accessor).
     pub related_name: Option<String>,
+    /// How reading it loads the related rows.
+    pub loading: Loading,
     /// Where it is declared.
     pub source: Source,
 }
@@ -198,6 +224,14 @@ impl Entity {
     /// The relation with this attribute name.
     pub fn relation(&self, name: &str) -> Option<&Relation> {
         self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// The relation whose attribute `name` reaches the related rows (not a
+    /// foreign-key column standing for one).
+    pub fn related(&self, name: &str) -> Option<&Relation> {
+        self.relations
+            .iter()
+            .find(|r| r.name == name && r.loading != Loading::Key)
     }
 }
 
@@ -293,13 +327,14 @@ impl Entities {
 
 /// Every entity the project declares.
 pub fn entities(model: &Model) -> Entities {
+    let flask = sqlalchemy::Flask::new(model);
     let mut list = Vec::new();
     for (index, file) in model.files.iter().enumerate() {
         let index = index as u32;
         match file.language.family() {
             "python" => {
                 list.extend(django::entities(index, file));
-                list.extend(sqlalchemy::entities(index, file));
+                list.extend(sqlalchemy::entities(index, file, &flask));
             }
             "ruby" => list.extend(rails::entities(index, file)),
             "prisma" => list.extend(prisma::entities(index, file)),
@@ -318,6 +353,19 @@ pub fn entities(model: &Model) -> Entities {
     django::add_reverse_relations(&mut entities.list);
     entities.link();
     entities
+}
+
+/// The class-level assignments written in the body of `class`.
+fn class_assigns<'a>(
+    facts: &'a crate::facts::FileFacts,
+    class: &'a crate::facts::Class,
+) -> impl Iterator<Item = &'a crate::facts::Assign> {
+    facts.assigns.iter().filter(move |a| {
+        a.scope == crate::facts::AssignScope::Class
+            && a.class.as_deref() == Some(class.name.as_str())
+            && class.span.start <= a.span.start
+            && a.span.end <= class.span.end
+    })
 }
 
 /// The source of a span in a file.

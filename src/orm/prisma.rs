@@ -7,7 +7,7 @@
 //! index for relation scalars (`authorId`).
 
 use super::values::{as_str, kwarg, positional, str_list};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{Assign, Call, FileFacts};
 use crate::model::ParsedFile;
 
@@ -68,6 +68,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
                         .then(|| fk.iter().map(|f| column(f)).collect::<Vec<_>>().join(",")),
                     fk_on_self: !fk.is_empty(),
                     related_name: None,
+                    loading: Loading::Lazy,
                     source: src,
                 });
                 continue;

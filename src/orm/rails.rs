@@ -8,7 +8,7 @@
 
 use super::naming::{camel_case, pluralize, singularize, snake_case};
 use super::values::{as_str, interpolated, kwarg, positional};
-use super::{source, Entity, Orm, Relation, RelationKind};
+use super::{source, Entity, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Call, Class};
 use crate::model::ParsedFile;
 
@@ -165,6 +165,7 @@ fn relation(call: &Call, owner: &str, path: &str) -> Option<Relation> {
         fk_column,
         fk_on_self,
         related_name: None,
+        loading: Loading::Lazy,
         source: source(path, call.span),
     })
 }

@@ -10,7 +10,7 @@
 
 use super::naming::pluralize;
 use super::values::{as_bool, as_str, map_get, positional, str_list};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Call, FileFacts};
 use crate::model::ParsedFile;
 
@@ -50,6 +50,7 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
                 fk_column: Some(column.to_lowercase()),
                 fk_on_self: true,
                 related_name: None,
+                loading: Loading::Lazy,
                 source: src.clone(),
             });
             if e.field(column).is_none() {

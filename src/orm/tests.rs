@@ -305,3 +305,182 @@ fn typeorm_entities_tables_columns_and_keys() {
     assert_eq!(item.indexes[0].columns, ["orderid", "pos"]);
     assert!(item.indexes[0].unique);
 }
+
+#[test]
+fn sqlalchemy_relationships_loading_annotations_and_backrefs() {
+    let model = Model::new(vec![parsed(
+        "shop/models.py",
+        Language::Python,
+        "shop.models",
+        "from typing import List, Optional\n\
+         from sqlalchemy import Column, ForeignKey, Integer\n\
+         from sqlalchemy.orm import Mapped, WriteOnlyMapped, backref, mapped_column, relationship\n\
+         class Customer(Base):\n\
+         \x20   __tablename__ = \"customers\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         class Order(Base):\n\
+         \x20   __tablename__ = \"orders\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         \x20   customer_id = Column(Integer, ForeignKey(\"customers.id\"))\n\
+         \x20   customer = relationship(\"Customer\", backref=backref(\"orders\", lazy=\"dynamic\"))\n\
+         \x20   items: Mapped[List[\"Item\"]] = relationship(back_populates=\"order\", lazy=\"selectin\")\n\
+         \x20   notes = relationship(\"Note\", lazy=\"raise\")\n\
+         \x20   audit: WriteOnlyMapped[\"Note\"] = relationship()\n\
+         \x20   flags = relationship(\"Note\", lazy=MODE)\n\
+         class Item(Base):\n\
+         \x20   __tablename__ = \"items\"\n\
+         \x20   id: Mapped[int] = mapped_column(primary_key=True)\n\
+         \x20   order_id: Mapped[int] = mapped_column(ForeignKey(\"orders.id\"))\n\
+         \x20   order: Mapped[Optional[\"Order\"]] = relationship(back_populates=\"items\")\n\
+         class Note(Base):\n\
+         \x20   __tablename__ = \"notes\"\n\
+         \x20   id = Column(Integer, primary_key=True)\n\
+         \x20   parent_id = Column(Integer, ForeignKey(\"notes.id\"))\n\
+         \x20   children = relationship(\"Note\")\n\
+         \x20   parent = relationship(\"Note\", remote_side=[id])\n",
+    )]);
+    let entities = entities(&model);
+    let rel = |entity: &str, name: &str| {
+        let e = entities.by_name(entity).expect("entity");
+        let r = e.related(name).unwrap_or_else(|| panic!("{entity}.{name}"));
+        (r.kind, r.loading, r.fk_column.as_deref(), r.target.as_str())
+    };
+    use RelationKind::{ToMany, ToOne};
+    let expected = [
+        (
+            "Order",
+            "customer",
+            (ToOne, Loading::Lazy, Some("customer_id"), "Customer"),
+        ),
+        // The backref is declared on Customer, with its own `lazy=`.
+        (
+            "Customer",
+            "orders",
+            (ToMany, Loading::Query, Some("customer_id"), "Order"),
+        ),
+        (
+            "Order",
+            "items",
+            (ToMany, Loading::Eager, Some("order_id"), "Item"),
+        ),
+        (
+            "Item",
+            "order",
+            (ToOne, Loading::Lazy, Some("order_id"), "Order"),
+        ),
+        ("Order", "audit", (ToMany, Loading::Query, None, "Note")),
+        // Self-referential: many-to-one only with `remote_side`.
+        (
+            "Note",
+            "parent",
+            (ToOne, Loading::Lazy, Some("parent_id"), "Note"),
+        ),
+    ];
+    for (entity, name, want) in expected {
+        assert_eq!(rel(entity, name), want, "{entity}.{name}");
+    }
+    assert_eq!(rel("Order", "notes").1, Loading::Never);
+    assert_eq!(rel("Order", "flags").1, Loading::Unknown);
+    // Self-referential without `remote_side`: a collection.
+    assert_eq!(rel("Note", "children").0, ToMany);
+    // The key column is a relation for the schema, not an attribute that loads.
+    let order = entities.by_name("Order").expect("Order");
+    assert_eq!(
+        order.relation("customer_id").map(|r| r.loading),
+        Some(Loading::Key)
+    );
+    assert!(order.related("customer_id").is_none());
+}
+
+#[test]
+fn sqlalchemy_backref_to_a_class_named_in_two_modules() {
+    // mlflow keeps `initial_models.py` beside `models.py`, with the same classes.
+    let text = "from sqlalchemy import Column, ForeignKey, Integer\n\
+                from sqlalchemy.orm import backref, relationship\n\
+                class SqlExperiment(Base):\n\
+                \x20   __tablename__ = \"experiments\"\n\
+                \x20   id = Column(Integer, primary_key=True)\n\
+                class SqlRun(Base):\n\
+                \x20   __tablename__ = \"runs\"\n\
+                \x20   id = Column(Integer, primary_key=True)\n\
+                \x20   experiment_id = Column(Integer, ForeignKey(\"experiments.id\"))\n\
+                \x20   experiment = relationship(\"SqlExperiment\", backref=backref(\"runs\", cascade=\"all\"))\n";
+    let model = Model::new(vec![
+        parsed("store/models.py", Language::Python, "store.models", text),
+        parsed(
+            "store/initial_models.py",
+            Language::Python,
+            "store.initial_models",
+            text,
+        ),
+    ]);
+    let entities = entities(&model);
+    for module in ["store.models", "store.initial_models"] {
+        let experiment = entities
+            .by_qname(&format!("{module}.SqlExperiment"))
+            .expect("experiment");
+        let runs = experiment.related("runs").expect("backref runs");
+        assert_eq!(
+            (runs.kind, runs.fk_column.as_deref()),
+            (RelationKind::ToMany, Some("experiment_id"))
+        );
+        assert_eq!(
+            entities.target(runs).map(|e| e.qname.as_str()),
+            Some(format!("{module}.SqlRun").as_str())
+        );
+    }
+}
+
+#[test]
+fn flask_sqlalchemy_models_named_by_default() {
+    let model = Model::new(vec![
+        parsed(
+            "app/ext.py",
+            Language::Python,
+            "app.ext",
+            "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        ),
+        parsed(
+            "app/models.py",
+            Language::Python,
+            "app.models",
+            "from .ext import db\n\
+             class Base(db.Model):\n\
+             \x20   __abstract__ = True\n\
+             \x20   id = db.Column(db.Integer, primary_key=True)\n\
+             class OrderLine(Base):\n\
+             \x20   order_id = db.Column(db.Integer, db.ForeignKey(\"orders.id\"))\n\
+             class Order(db.Model):\n\
+             \x20   __tablename__ = \"orders\"\n\
+             \x20   id = db.Column(db.Integer, primary_key=True)\n\
+             \x20   lines = db.relationship(\"OrderLine\", backref=\"order\")\n\
+             class Refund(Order):\n\
+             \x20   reason = db.Column(db.String(50))\n\
+             class Invoice(Order):\n\
+             \x20   id = db.Column(db.Integer, db.ForeignKey(\"orders.id\"), primary_key=True)\n\
+             class Plain:\n\
+             \x20   id = 1\n",
+        ),
+    ]);
+    let entities = entities(&model);
+    let tables: Vec<(&str, &str)> = entities
+        .list
+        .iter()
+        .map(|e| (e.name.as_str(), e.table.as_str()))
+        .collect();
+    // `Refund` shares `orders` (single-table inheritance): no model of its own.
+    assert_eq!(
+        tables,
+        [
+            ("OrderLine", "order_line"),
+            ("Order", "orders"),
+            ("Invoice", "invoice")
+        ]
+    );
+    let line = entities.by_name("OrderLine").expect("OrderLine");
+    assert_eq!(
+        line.related("order")
+            .map(|r| (r.kind, r.fk_column.as_deref())),
+        Some((RelationKind::ToOne, Some("order_id")))
+    );
+}

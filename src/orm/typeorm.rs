@@ -10,7 +10,7 @@
 
 use super::naming::snake_case;
 use super::values::{as_bool, as_str, map_get, positional, str_list};
-use super::{source, Entity, EntityIndex, Field, Orm, Relation, RelationKind};
+use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Assign, Call, FileFacts};
 use crate::model::ParsedFile;
 
@@ -143,6 +143,7 @@ fn property(facts: &FileFacts, prop: &Assign, path: &str, entity: &mut Entity) {
             fk_column: Some(column.to_lowercase()),
             fk_on_self: true,
             related_name: None,
+            loading: Loading::Lazy,
             source: src.clone(),
         });
         entity.fields.push(Field {

@@ -2,7 +2,9 @@
 //! arguments of its eager-loading calls: Django `select_related("customer")`,
 //! `prefetch_related("items", Prefetch("tags"))`, `"customer__address"`;
 //! Rails `includes(:author, comments: [:user, { likes: :user }])`, also
-//! `preload` and `eager_load`.
+//! `preload` and `eager_load`; SQLAlchemy `options(joinedload(Order.customer),
+//! selectinload(Order.items).joinedload(Item.product))`, string paths
+//! (`joinedload("items.product")`) and `Load(Order)` chains.
 
 use crate::facts::{ArgValue, Call, FileFacts};
 use crate::orm::Orm;
@@ -71,7 +73,8 @@ pub fn is_eager_call(orm: Orm, name: &str) -> bool {
     match orm {
         Orm::Django => matches!(name, "select_related" | "prefetch_related"),
         Orm::Rails => matches!(name, "includes" | "preload" | "eager_load"),
-        Orm::Prisma | Orm::SqlAlchemy | Orm::TypeOrm | Orm::Sequelize => false,
+        Orm::SqlAlchemy => name == "options",
+        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
     }
 }
 
@@ -87,8 +90,129 @@ pub fn read_call(orm: Orm, facts: &FileFacts, call: &Call, eager: &mut Eager) ->
             }
             rails_value(&arg.value, &prefix, 0, eager)
         }),
-        Orm::Prisma | Orm::SqlAlchemy | Orm::TypeOrm | Orm::Sequelize => false,
+        Orm::SqlAlchemy => call
+            .args
+            .iter()
+            .all(|arg| arg.keyword.is_none() && loader(facts, &arg.value, &[], 0, eager)),
+        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
     }
+}
+
+/// SQLAlchemy loader options that load a relation with the rows (or make
+/// reading it never query: `raiseload`, `noload`).
+const LOADERS: &[&str] = &[
+    "joinedload",
+    "selectinload",
+    "subqueryload",
+    "immediateload",
+    "contains_eager",
+    "raiseload",
+    "noload",
+];
+
+/// Options that name a path without loading it.
+const PATH_ONLY: &[&str] = &["lazyload", "defaultload"];
+
+/// Column options, which load no relation.
+const COLUMN_OPTIONS: &[&str] = &[
+    "load_only",
+    "defer",
+    "undefer",
+    "undefer_group",
+    "with_expression",
+    "with_loader_criteria",
+];
+
+/// Whether a call (by its callee) is a loader option or a chain of them,
+/// rather than a query's `options(..)`.
+pub fn is_loader_chain(callee: &str) -> bool {
+    callee.split('.').any(|s| {
+        let name = s.trim_end_matches("()");
+        LOADERS.contains(&name) || PATH_ONLY.contains(&name) || name == "Load"
+    })
+}
+
+/// One SQLAlchemy loader option under `prefix`: `joinedload(Order.customer)`,
+/// `selectinload(Order.items).joinedload(Item.product)`,
+/// `defaultload(Order.items).options(joinedload(Item.product))`. False when
+/// it cannot be read (a variable, a wildcard `"*"`, an unknown helper).
+fn loader(
+    facts: &FileFacts,
+    value: &ArgValue,
+    prefix: &[String],
+    depth: usize,
+    eager: &mut Eager,
+) -> bool {
+    let ArgValue::Call(id) = value else {
+        return false;
+    };
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let Some(chain) = call_chain(facts, *id) else {
+        return false;
+    };
+    let mut path = prefix.to_vec();
+    for (i, call) in chain.into_iter().enumerate() {
+        let name = call.name.as_str();
+        if COLUMN_OPTIONS.contains(&name) || (i == 0 && name == "Load") {
+            continue;
+        }
+        if name == "options" {
+            if !call
+                .args
+                .iter()
+                .all(|a| loader(facts, &a.value, &path, depth + 1, eager))
+            {
+                return false;
+            }
+            continue;
+        }
+        let loads = LOADERS.contains(&name);
+        if !loads && !PATH_ONLY.contains(&name) {
+            return false;
+        }
+        for arg in call.args.iter().filter(|a| a.keyword.is_none()) {
+            match &arg.value {
+                // `Order.customer`, resolved or not: the attribute is last.
+                ArgValue::Path(p) => path.push(p.rsplit('.').next().unwrap_or(p).to_string()),
+                ArgValue::Str(s) if !s.contains('*') => {
+                    path.extend(s.split('.').map(str::to_string));
+                }
+                _ => return false,
+            }
+        }
+        if loads {
+            eager.paths.push(path.clone());
+        }
+    }
+    true
+}
+
+/// The calls of a method chain ending in call `id`, first call first:
+/// `selectinload(..).joinedload(..)` → `selectinload`, `…joinedload`.
+fn call_chain(facts: &FileFacts, id: u32) -> Option<Vec<&Call>> {
+    let mut chain = vec![facts.calls.get(id as usize)?];
+    while chain.len() <= MAX_DEPTH {
+        let last = chain[chain.len() - 1];
+        let Some(receiver) = last
+            .callee
+            .strip_suffix(last.name.as_str())
+            .and_then(|r| r.strip_suffix("()."))
+        else {
+            break;
+        };
+        let Some(inner) = facts
+            .calls
+            .iter()
+            .find(|c| c.span.start == last.span.start && c.callee == receiver)
+        else {
+            break;
+        };
+        chain.push(inner);
+    }
+    chain.reverse();
+    Some(chain)
 }
 
 fn django(facts: &FileFacts, call: &Call, eager: &mut Eager) -> bool {
@@ -200,6 +324,49 @@ mod tests {
         let under = eager.under(&["lines".to_string()]);
         assert!(under.loads(&["product"]));
         assert!(!under.loads(&["lines"]));
+    }
+
+    #[test]
+    fn sqlalchemy_loader_options() {
+        let text = "from sqlalchemy.orm import Load, joinedload, raiseload, selectinload\n\
+                    q = select(Order).options(\n\
+                    \x20   joinedload(Order.customer).load_only(Customer.name),\n\
+                    \x20   selectinload(Order.items).joinedload(Item.product),\n\
+                    \x20   Load(Order).selectinload(Order.tags),\n\
+                    \x20   joinedload(\"notes.author\"),\n\
+                    )\n\
+                    r = select(Order).options(raiseload(\"*\"))\n";
+        let facts = crate::lang::extract(&crate::lang::SourceFile {
+            path: "shop/views.py",
+            text,
+            language: crate::facts::Language::Python,
+            module: "shop.views",
+        })
+        .expect("extracts");
+        let options: Vec<&Call> = facts
+            .calls
+            .iter()
+            .filter(|c| c.name == "options" && !is_loader_chain(&c.callee))
+            .collect();
+        assert_eq!(options.len(), 2);
+        let mut eager = Eager::default();
+        assert!(read_call(Orm::SqlAlchemy, &facts, options[0], &mut eager));
+        for path in [
+            &["customer"][..],
+            &["items", "product"],
+            &["tags"],
+            &["notes", "author"],
+        ] {
+            assert!(eager.loads(path), "{path:?}");
+        }
+        assert!(!eager.loads(&["customer", "address"]));
+        // A wildcard cannot be read as a path: what it loads is unknown.
+        assert!(!read_call(
+            Orm::SqlAlchemy,
+            &facts,
+            options[1],
+            &mut Eager::default()
+        ));
     }
 
     #[test]

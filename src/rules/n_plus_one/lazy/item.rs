@@ -7,14 +7,17 @@
 //! .all()` iterates the `Line` rows of one order; Rails `Post.find().comments()`
 //! the comments of a post. A loop over a relation of an outer loop's item
 //! (`for c in post.comments.all()`) takes that item's model and what was
-//! loaded beneath it. Anything else (a parameter, a helper's result, `values()`
-//! rows, a model whose managers or scopes may load relations on their own) is
-//! unknown, and the rule says nothing.
+//! loaded beneath it. A SQLAlchemy session query names its model as an
+//! argument instead (`session.scalars(select(Order))`): see [`statement`].
+//! Anything else (a parameter, a helper's result, `values()` rows, a model
+//! whose managers or scopes may load relations on their own) is unknown, and
+//! the rule says nothing.
 
-use super::eager::{is_eager_call, read_call, Eager, RelPath};
+use super::eager::{is_eager_call, is_loader_chain, read_call, Eager, RelPath};
+use super::statement;
 use crate::facts::{ArgValue, AssignScope, FileFacts, Language, Loop, LoopId, Span};
 use crate::model::Model;
-use crate::orm::{Entities, Entity, Orm, Relation, RelationKind};
+use crate::orm::{Entities, Entity, Loading, Orm, Relation, RelationKind};
 use std::collections::HashMap;
 
 /// Django's default manager names (a model's other managers are not
@@ -39,7 +42,15 @@ pub struct Item {
 }
 
 /// An outer loop and the relations from its items to a nested loop's items.
-pub type Origin = (LoopId, RelPath);
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The outer loop.
+    pub lp: LoopId,
+    /// Index of the entity its items are.
+    pub entity: usize,
+    /// The relations from its items to the nested loop's.
+    pub hops: RelPath,
+}
 
 /// Where a walk along a query chain stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +146,7 @@ impl<'e> Catalog<'e> {
             .entities
             .list
             .iter()
-            .any(|e| matches!(e.orm, Orm::Django | Orm::Rails))
+            .any(|e| matches!(e.orm, Orm::Django | Orm::Rails | Orm::SqlAlchemy))
     }
 
     /// The entity a resolved name (`shop.models.Order`, Rails `Post`)
@@ -157,7 +168,7 @@ impl<'e> Catalog<'e> {
                     && match orm {
                         // Re-exported from a models package: `shop.models.Order`
                         // for `shop.models.order.Order`.
-                        Orm::Django => {
+                        Orm::Django | Orm::SqlAlchemy => {
                             !module.is_empty()
                                 && e.qname.starts_with(module)
                                 && e.qname[module.len()..].starts_with('.')
@@ -186,7 +197,7 @@ impl<'e> Catalog<'e> {
             };
             let rest = resolved[end..].trim_start_matches('.');
             let start = match orm {
-                Orm::Django => State::Class,
+                Orm::Django | Orm::SqlAlchemy => State::Class,
                 _ => State::Query,
             };
             return self.walk(orm, entity, start, segments(rest));
@@ -214,17 +225,25 @@ impl<'e> Catalog<'e> {
                 None => (seg, false),
             };
             w.state = match (w.state, call) {
-                (State::Class, false) if DJANGO_MANAGERS.contains(&name) => State::Query,
+                (State::Class, false) if orm == Orm::Django && DJANGO_MANAGERS.contains(&name) => {
+                    State::Query
+                }
+                // Flask-SQLAlchemy `Order.query`.
+                (State::Class, false) if orm == Orm::SqlAlchemy && name == "query" => State::Query,
                 (State::Query | State::Related, true)
                     if !self.methods[w.entity].contains(&name) =>
                 {
                     query_method(orm, name)?
                 }
                 (State::Instance, _) if orm == Orm::Rails || !call => {
-                    let rel = self.entity(w.entity).relation(name)?;
+                    let owner = self.entity(w.entity);
+                    let rel = owner.related(name)?;
+                    if matches!(rel.loading, Loading::Never | Loading::Unknown) {
+                        return None;
+                    }
                     w.entity = rel.target_index?;
                     w.hops.push(name.to_string());
-                    w.back = back(orm, rel);
+                    w.back = back(orm, rel, owner, self.entity(w.entity));
                     match rel.kind {
                         RelationKind::ToOne => State::Instance,
                         RelationKind::ToMany | RelationKind::ManyToMany => State::Related,
@@ -246,6 +265,10 @@ impl<'e> Catalog<'e> {
     ) -> Option<Item> {
         let l = facts.loops.get(li as usize)?;
         let (walk, mut eager, origin) = match l.iterable_resolved.as_deref() {
+            Some(resolved) if orm == Orm::SqlAlchemy => {
+                let (walk, eager) = self.statement(facts, li, resolved)?;
+                (walk, eager, None)
+            }
             Some(resolved) => {
                 let walk = self.walk_resolved(orm, resolved)?;
                 let eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
@@ -254,7 +277,7 @@ impl<'e> Catalog<'e> {
             None => self.nested(orm, facts, l, earlier)?,
         };
         let done = match orm {
-            Orm::Rails => matches!(walk.state, State::Query | State::Related),
+            Orm::Rails | Orm::SqlAlchemy => matches!(walk.state, State::Query | State::Related),
             _ => walk.state == State::Query,
         };
         if !done || !self.trusted[walk.entity] || self.entity(walk.entity).is_abstract {
@@ -330,6 +353,39 @@ impl<'e> Catalog<'e> {
         Some(eager)
     }
 
+    /// The rows of a SQLAlchemy query and what its options load:
+    /// `session.scalars(select(Order).options(..))` (see [`statement`]), or
+    /// a Flask-SQLAlchemy `Order.query.filter_by(..)` chain.
+    ///
+    /// [`statement`]: super::statement
+    fn statement(&self, facts: &FileFacts, li: LoopId, resolved: &str) -> Option<(Walk, Eager)> {
+        let orm = Orm::SqlAlchemy;
+        let walked = self.walk_resolved(orm, resolved);
+        if walked.is_none() && !statement::rows(resolved) {
+            return None;
+        }
+        let calls = statement::calls(facts, li);
+        let walk = match walked {
+            Some(walk) => walk,
+            None => Walk {
+                entity: statement::selected(&calls, |path| self.lookup(orm, path))?,
+                hops: Vec::new(),
+                state: State::Query,
+                back: None,
+            },
+        };
+        let mut eager = Eager::default();
+        for call in calls
+            .iter()
+            .filter(|c| is_eager_call(orm, &c.name) && !is_loader_chain(&c.callee))
+        {
+            if !read_call(orm, facts, call, &mut eager) {
+                return None;
+            }
+        }
+        Some((walk, eager))
+    }
+
     /// A loop over a relation of an outer loop's item: `for c in
     /// post.comments.all()` inside `for post in posts`.
     fn nested(
@@ -366,8 +422,15 @@ impl<'e> Catalog<'e> {
             }
         }
         let origin = match &item.origin {
-            Some((at, prefix)) => (*at, [prefix.as_slice(), &walk.hops].concat()),
-            None => (outer, walk.hops.clone()),
+            Some(o) => Origin {
+                hops: [o.hops.as_slice(), &walk.hops].concat(),
+                ..o.clone()
+            },
+            None => Origin {
+                lp: outer,
+                entity: item.entity,
+                hops: walk.hops.clone(),
+            },
         };
         Some((walk, eager, Some(origin)))
     }
@@ -375,13 +438,30 @@ impl<'e> Catalog<'e> {
 
 /// The relation from a to-many relation's rows back to the row they
 /// belong to: a Django reverse foreign key's field (`related_name` holds
-/// it), a Rails `has_many`'s `belongs_to` (named for its foreign key).
-fn back(orm: Orm, rel: &Relation) -> Option<String> {
+/// it), a Rails `has_many`'s `belongs_to` (named for its foreign key), a
+/// SQLAlchemy `back_populates`/`backref`, else the target's many-to-one on
+/// the same key to `owner` (its lazy load finds the row in the session's
+/// identity map, without a query).
+fn back(orm: Orm, rel: &Relation, owner: &Entity, target: &Entity) -> Option<String> {
     if rel.kind != RelationKind::ToMany || rel.fk_on_self {
         return None;
     }
     match orm {
         Orm::Django => rel.related_name.clone(),
+        Orm::SqlAlchemy => rel.related_name.clone().or_else(|| {
+            target
+                .relations
+                .iter()
+                .find(|r| {
+                    r.kind == RelationKind::ToOne
+                        && r.fk_on_self
+                        && r.loading != Loading::Key
+                        && r.target == owner.name
+                        && r.fk_column.is_some()
+                        && r.fk_column == rel.fk_column
+                })
+                .map(|r| r.name.clone())
+        }),
         _ => rel
             .fk_column
             .as_deref()
@@ -392,6 +472,20 @@ fn back(orm: Orm, rel: &Relation) -> Option<String> {
 
 /// What a query method returns.
 fn query_method(orm: Orm, name: &str) -> Option<State> {
+    if orm == Orm::SqlAlchemy {
+        // Flask-SQLAlchemy `Model.query`: a legacy `Query`, where anything
+        // not known to keep the rows is not followed.
+        return if statement::QUERY_METHODS.contains(&name) {
+            Some(State::Query)
+        } else if matches!(
+            name,
+            "first" | "one" | "one_or_none" | "get" | "first_or_404" | "get_or_404" | "one_or_404"
+        ) {
+            Some(State::Instance)
+        } else {
+            None
+        };
+    }
     let (instance, not_rows): (&[&str], &[&str]) = match orm {
         Orm::Django => (
             &[
@@ -489,8 +583,11 @@ type Classes<'m> = HashMap<&'m str, (usize, usize)>;
 /// `get_queryset`). Rails: the model's file has no eager-loading call (a
 /// `default_scope { includes(..) }` or a scope) and no `strict_loading`.
 fn trusted(model: &Model, classes: &Classes, entity: &Entity) -> bool {
-    if entity.orm == Orm::Django {
-        return plain_managers(model, classes, &entity.qname, 0);
+    match entity.orm {
+        Orm::Django => return plain_managers(model, classes, &entity.qname, 0),
+        // Loading is declared per relation (`lazy=`), read from the model.
+        Orm::SqlAlchemy => return true,
+        _ => {}
     }
     let Some(file) = model.files.get(entity.file as usize) else {
         return false;
@@ -541,7 +638,7 @@ fn plain_managers(model: &Model, classes: &Classes, qname: &str, depth: usize) -
 }
 
 /// Whether `inner` lies within `outer`.
-fn within(inner: Span, outer: Span) -> bool {
+pub fn within(inner: Span, outer: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 

@@ -1,13 +1,14 @@
 //! Messages for lazy relation reads: what loads per item, the count at
 //! scale, and the eager load in the ORM's own idiom (`select_related`,
-//! `prefetch_related`, `annotate(Count(..))`, `includes`, `counter_cache`).
+//! `prefetch_related`, `annotate(Count(..))`, `includes`, `counter_cache`,
+//! `options(joinedload(..))`, `selectinload(..)`, `lazy="selectin"`).
 
 use super::item::Catalog;
 use super::{Kind, Lazy, LAZY_RELATION};
 use crate::facts::{FunctionId, Span};
 use crate::finding::{Finding, Setting, CAUSE_SEPARATOR};
 use crate::orm::naming::{pluralize, snake_case};
-use crate::orm::{Orm, RelationKind};
+use crate::orm::{Loading, Orm, RelationKind};
 use crate::rules::n_plus_one::{named, severity};
 use crate::rules::RuleContext;
 
@@ -16,7 +17,6 @@ use crate::rules::RuleContext;
 pub fn finding(
     ctx: &RuleContext,
     catalog: &Catalog,
-    orm: Orm,
     file: u32,
     span: Span,
     function: Option<FunctionId>,
@@ -30,6 +30,7 @@ pub fn finding(
         .get(lazy.lp as usize)
         .and_then(|l| l.iterable.as_deref())
         .unwrap_or("the loop");
+    let orm = catalog.entity(lazy.item).orm;
     let item = words(&catalog.entity(lazy.item).name);
     let items = pluralize(&item);
     let target = lazy
@@ -39,7 +40,8 @@ pub fn finding(
         .unwrap_or_else(|| match lazy.relation.target.as_str() {
             // `settings.AUTH_USER_MODEL`
             t if t.ends_with("AUTH_USER_MODEL") => "User",
-            t => t,
+            // `security_manager.user_model`: the attribute names the class.
+            t => t.rsplit('.').next().unwrap_or(t),
         });
     let targets = pluralize(&words(target));
     let root = lazy.text.split('.').next().unwrap_or("");
@@ -70,23 +72,54 @@ pub fn finding(
         _ => "100 × 100 × 100 items → 1,000,000 queries".to_string(),
     };
     // Items reached through an outer loop's items load with that loop's query.
-    let (source, hops) = match &lazy.origin {
-        Some((outer, prefix)) => (
+    let (source, hops, from) = match &lazy.origin {
+        Some(origin) => (
             facts
                 .loops
-                .get(*outer as usize)
+                .get(origin.lp as usize)
                 .and_then(|l| l.iterable.as_deref())
                 .unwrap_or(iterable),
-            [prefix.as_slice(), &lazy.hops].concat(),
+            [origin.hops.as_slice(), &lazy.hops].concat(),
+            origin.entity,
         ),
-        None => (iterable, lazy.hops.clone()),
+        None => (iterable, lazy.hops.clone(), lazy.item),
     };
     let on = if lazy.origin.is_some() {
         format!("the query of the outer loop (`{source}`)")
     } else {
         format!("the query the loop iterates (`{source}`)")
     };
+    // The related rows' key to the item, for a query over all of them.
+    let key = lazy
+        .relation
+        .fk_column
+        .as_deref()
+        .map_or_else(|| format!("{target}.<key>"), |k| format!("{target}.{k}"));
     let fix = match (orm, lazy.kind, to_one) {
+        (Orm::SqlAlchemy, Kind::Count, _) => format!(
+            "count them for every {item} in one query before the loop: `session.execute(select({key}, func.count()).group_by({key}))` into a dict"
+        ),
+        (Orm::SqlAlchemy, Kind::Load, _) if lazy.relation.loading == Loading::Query => {
+            let (_, _, owner) = loader_option(catalog, from, &hops);
+            format!(
+                "query them once for all the {items} before the loop: `select({target}).where({key}.in_(ids))`, grouped by `{key}`; or declare `{owner}.{rel}` a loaded relationship (`lazy=\"selectin\"`) instead of a query attribute"
+            )
+        }
+        (Orm::SqlAlchemy, Kind::Load, _) => {
+            let (option, how, owner) = loader_option(catalog, from, &hops);
+            let awaited = !lazy.text.contains(".awaitable_attrs.")
+                && function
+                    .and_then(|f| facts.functions.get(f as usize))
+                    .is_some_and(|f| f.is_async);
+            let async_note = if awaited {
+                "; under an `AsyncSession` this lazy load raises `MissingGreenlet` instead"
+            } else {
+                ""
+            };
+            format!(
+                "load them with the {items}: add `.options({option})` ({how}) to {on}, or declare `lazy=\"selectin\"` on the `{owner}.{rel}` relationship to load it with every query{async_note}"
+            )
+        }
         (Orm::Rails, Kind::Count, _) if lazy.loaded => format!(
             "use `{root}.{rel}.size`, which counts the preloaded rows, or keep a `counter_cache`"
         ),
@@ -158,6 +191,39 @@ pub fn finding(
 /// `OrderLine` → `order line`.
 fn words(class: &str) -> String {
     snake_case(class).replace('_', " ")
+}
+
+/// SQLAlchemy loader option for a path from `from`'s rows, and what it
+/// costs: `joinedload(Order.customer)` (a JOIN) for many-to-one,
+/// `selectinload(Order.items)` (one more query) for collections, chained
+/// along the path: `selectinload(Order.items).joinedload(Item.product)`;
+/// and the class declaring the last relation.
+fn loader_option<'e>(
+    catalog: &Catalog<'e>,
+    from: usize,
+    hops: &[String],
+) -> (String, &'static str, &'e str) {
+    let mut entity = Some(catalog.entity(from));
+    let mut parts = Vec::new();
+    let mut collections = false;
+    let mut owner = "";
+    for hop in hops {
+        owner = entity.map_or("?", |e| e.name.as_str());
+        let relation = entity.and_then(|e| e.related(hop));
+        let to_one = relation.is_some_and(|r| r.kind == RelationKind::ToOne);
+        collections |= !to_one;
+        let loader = if to_one { "joinedload" } else { "selectinload" };
+        parts.push(format!("{loader}({owner}.{hop})"));
+        entity = relation
+            .and_then(|r| r.target_index)
+            .map(|t| catalog.entity(t));
+    }
+    let how = if collections {
+        "one more query per collection, for all rows"
+    } else {
+        "one JOIN"
+    };
+    (parts.join("."), how, owner)
 }
 
 /// Rails eager-load argument for a path: `:author`, `comments: :user`,

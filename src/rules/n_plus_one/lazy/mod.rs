@@ -1,28 +1,35 @@
 //! `n-plus-one/lazy-relation`: a relation read from each item of a loop
 //! over a query that did not load it, so the ORM loads it lazily, one query
 //! per item: `order.customer` in `for order in Order.objects.all()`,
-//! Rails `post.author` in `Post.all.each`.
+//! Rails `post.author` in `Post.all.each`, SQLAlchemy `order.items` in
+//! `for order in session.scalars(select(Order))`.
 //!
 //! 1. The loop's items ([`item`]): the model its query iterates and what the
-//!    query loaded (`select_related`, `prefetch_related`, `includes`, ...).
-//!    When either is unknown the loop is skipped.
+//!    query loaded (`select_related`, `prefetch_related`, `includes`,
+//!    `options(selectinload(..))`, ...). When either is unknown the loop is
+//!    skipped. A Python loop is tried as Django, then as SQLAlchemy
+//!    ([`statement`]).
 //! 2. The chains read on the loop's binding: Python [`Access`] facts (with
 //!    the call that continues them, `post.comments.all()`), Ruby calls
 //!    (`post.author.name`, where an attribute read is a call).
 //! 3. Each chain is walked along the model's relations; the first relation
 //!    not loaded is the finding, once per loop and relation path. Reading a
-//!    foreign key's column (`order.customer_id`) is no relation.
+//!    foreign key's column (`order.customer_id`) is no relation; a relation
+//!    declared eager (SQLAlchemy `lazy="selectin"`) is loaded, one that never
+//!    queries (`lazy="raise"`) is not judged, and one that is a query
+//!    (`lazy="dynamic"`) queries where it is run (`order.items.count()`).
 //!
 //! [`Access`]: crate::facts::Access
 
 mod eager;
 mod item;
 mod message;
+mod statement;
 
 use super::{setting, silent, FileView};
 use crate::facts::{FileFacts, Language, LoopId};
 use crate::finding::Finding;
-use crate::orm::{Orm, Relation, RelationKind};
+use crate::orm::{Loading, Orm, Relation, RelationKind};
 use crate::rules::RuleContext;
 use item::{Catalog, Item};
 use std::collections::{HashMap, HashSet};
@@ -76,22 +83,22 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (fi, view) in views.iter().enumerate() {
         let Some(view) = view else { continue };
-        let orm = match model.files[fi].language {
-            Language::Python => Orm::Django,
-            Language::Ruby => Orm::Rails,
+        let orms: &[Orm] = match model.files[fi].language {
+            Language::Python => &[Orm::Django, Orm::SqlAlchemy],
+            Language::Ruby => &[Orm::Rails],
             _ => continue,
         };
         if silent(view.role) || view.facts.loops.is_empty() {
             continue;
         }
-        for (lazy, span, function, loops) in file_lazies(&catalog, orm, view) {
+        for (lazy, span, function, loops) in file_lazies(&catalog, orms, view) {
             let data = view.loops.data_loops(&loops);
             let setting = setting(model, fi as u32, function, data.len());
             if setting.test {
                 continue;
             }
             findings.push(message::finding(
-                ctx, &catalog, orm, fi as u32, span, function, &lazy, setting,
+                ctx, &catalog, fi as u32, span, function, &lazy, setting,
             ));
         }
     }
@@ -107,12 +114,13 @@ type Found<'e> = (
 );
 
 /// The lazy relation reads of one file, first per loop and relation path.
-fn file_lazies<'e>(catalog: &Catalog<'e>, orm: Orm, view: &FileView) -> Vec<Found<'e>> {
+fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<Found<'e>> {
     let facts = view.facts;
     let mut items: Vec<Option<Item>> = Vec::with_capacity(facts.loops.len());
     for (li, l) in facts.loops.iter().enumerate() {
         let item = if l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]) {
-            catalog.item(orm, facts, li as LoopId, &items)
+            orms.iter()
+                .find_map(|&orm| catalog.item(orm, facts, li as LoopId, &items))
         } else {
             None
         };
@@ -131,8 +139,8 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orm: Orm, view: &FileView) -> Vec<Foun
         }
     }
     // (chain, span, function, loops), in source order.
-    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orm {
-        Orm::Rails => facts
+    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orms {
+        [Orm::Rails] => facts
             .calls
             .iter()
             .filter(|c| {
@@ -178,7 +186,18 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orm: Orm, view: &FileView) -> Vec<Foun
             continue;
         };
         let segs: Vec<&str> = segs.collect();
-        let Some(mut lazy) = walk(catalog, orm, item, &segs) else {
+        // The chain is what a loop iterates (`for e in order.events`).
+        let iterated = facts.loops.iter().any(|l| {
+            l.iterable
+                .as_deref()
+                .map(item::elide_args)
+                .is_some_and(|it| {
+                    it.strip_prefix(chain)
+                        .is_some_and(|rest| rest.is_empty() || rest == "()")
+                })
+                && item::within(span, l.span)
+        });
+        let Some(mut lazy) = walk(catalog, item, &segs, iterated) else {
             continue;
         };
         lazy.lp = lp;
@@ -199,13 +218,22 @@ fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
 }
 
 /// Walk a chain read on an item (`customer`, `address`, `city`) along the
-/// relations; the first one not loaded that queries when read as written.
-fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Option<Lazy<'e>> {
+/// relations; the first one not loaded that queries when read as written
+/// (`iterated`: a loop iterates the chain).
+fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -> Option<Lazy<'e>> {
     let mut entity = catalog.entity(item.entity);
+    let orm = entity.orm;
     let mut hops: Vec<String> = Vec::new();
     let mut all_to_one = item.eager.all_to_one;
     for (i, &seg) in segs.iter().enumerate() {
-        let relation = entity.relation(seg)?;
+        // `await order.awaitable_attrs.items` (`AsyncAttrs`) loads `items`.
+        if orm == Orm::SqlAlchemy && seg == "awaitable_attrs" {
+            continue;
+        }
+        let relation = entity.related(seg)?;
+        if matches!(relation.loading, Loading::Never | Loading::Unknown) {
+            return None;
+        }
         // Set from the row the items belong to; what that row loaded is
         // not followed.
         if i == 0 && item.back.as_deref() == Some(seg) {
@@ -214,10 +242,16 @@ fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Opti
         hops.push(seg.to_string());
         let refs: Vec<&str> = hops.iter().map(String::as_str).collect();
         all_to_one &= relation.kind == RelationKind::ToOne && relation.fk_on_self;
-        let loaded = all_to_one || item.eager.loads(&refs);
+        let loaded = all_to_one || item.eager.loads(&refs) || relation.loading == Loading::Eager;
         let next = segs.get(i + 1).copied();
+        // A query attribute runs where the chain runs it: `items.filter().count()`.
+        let run = (relation.loading == Loading::Query).then(|| run_query(&segs[i + 1..], iterated));
         let kind = match (relation.kind, orm) {
+            _ if run.is_some() => Some(run.flatten()?.0),
             (RelationKind::ToOne, _) => (!loaded).then_some(Kind::Load),
+            // Any read of a collection attribute loads it: `len(order.items)`,
+            // iterating it, `order.items.append(..)`.
+            (_, Orm::SqlAlchemy) => (!loaded).then_some(Kind::Load),
             (_, Orm::Django) => match next {
                 Some("all" | "iterator") => (!loaded).then_some(Kind::Load),
                 Some("count" | "exists") if !loaded => Some(Kind::Count),
@@ -239,14 +273,30 @@ fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Opti
             },
         };
         if let Some(kind) = kind {
-            // The call that queries: `post.comments.count()`, `.all()`.
-            let with_call =
-                kind == Kind::Count || (orm == Orm::Django && relation.kind != RelationKind::ToOne);
-            let upto = if with_call { i + 2 } else { i + 1 };
-            let mut text = segs[..upto.min(segs.len())].join(".");
-            if with_call && orm == Orm::Django {
-                text.push_str("()");
-            }
+            // The calls that query: `post.comments.count()`, `.all()`,
+            // `order.items.filter().count()`.
+            let upto = match run.flatten() {
+                Some((_, at)) => i + 2 + at,
+                None if kind == Kind::Count
+                    || (orm == Orm::Django && relation.kind != RelationKind::ToOne) =>
+                {
+                    i + 2
+                }
+                None => i + 1,
+            };
+            let python = matches!(orm, Orm::Django | Orm::SqlAlchemy);
+            let text = segs[..upto.min(segs.len())]
+                .iter()
+                .enumerate()
+                .map(|(j, s)| {
+                    if python && j > i {
+                        format!("{s}()")
+                    } else {
+                        s.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(".");
             return Some(Lazy {
                 lp: 0,
                 hops,
@@ -254,7 +304,7 @@ fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Opti
                 item: item.entity,
                 text,
                 kind,
-                loaded,
+                loaded: loaded && run.is_none(),
                 origin: item.origin.clone(),
                 key_only: relation.fk_on_self && matches!(next, Some("pk" | "id")),
             });
@@ -262,4 +312,22 @@ fn walk<'e>(catalog: &Catalog<'e>, orm: Orm, item: &Item, segs: &[&str]) -> Opti
         entity = catalog.entity(relation.target_index?);
     }
     None
+}
+
+/// Where a chain after a query attribute runs it (`filter().all()`,
+/// `count()`, or a loop iterating it, `for e in order.events.filter(..)`):
+/// how, and the index of the running call (past the end for a loop). None
+/// when it only builds the query, or passes it on.
+fn run_query(rest: &[&str], iterated: bool) -> Option<(Kind, usize)> {
+    for (at, &seg) in rest.iter().enumerate() {
+        match seg {
+            "count" => return Some((Kind::Count, at)),
+            "all" | "first" | "one" | "one_or_none" | "scalar" | "get" => {
+                return Some((Kind::Load, at))
+            }
+            _ if statement::QUERY_METHODS.contains(&seg) => {}
+            _ => return None,
+        }
+    }
+    iterated.then_some((Kind::Load, rest.len()))
 }
