@@ -203,3 +203,82 @@ fn schema_renders_as_text_and_json_with_sources() {
     assert_eq!(json["tables"][0]["indexes"][1]["source"]["line"], 2);
     assert_eq!(json["unknown_tables"][0]["name"], "events");
 }
+
+#[test]
+fn alembic_revisions_in_down_revision_order() {
+    use crate::facts::Language::Python;
+    let c = catalog_of(vec![
+        // Named so that path order is the reverse of the chain.
+        file(
+            "alembic/versions/0a_drop.py",
+            Python,
+            "from alembic import op\n\nrevision = \"c3\"\ndown_revision = \"b2\"\n\n\ndef upgrade():\n    op.drop_index(\"ix_users_city\", table_name=\"users\")\n    with op.batch_alter_table(\"users\") as batch_op:\n        batch_op.create_index(\"ix_users_zip\", [\"zip\"], unique=False)\n\n\ndef downgrade():\n    op.drop_table(\"users\")\n",
+        ),
+        file(
+            "alembic/versions/1b_more.py",
+            Python,
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"b2\"\ndown_revision = \"a1\"\n\n\ndef upgrade():\n    op.add_column(\"users\", sa.Column(\"city\", sa.String(), index=True))\n    op.add_column(\"users\", sa.Column(\"zip\", sa.String()))\n    op.create_index(op.f(\"ix_users_name\"), \"users\", [sa.text(\"lower(name)\")], postgresql_where=sa.text(\"name IS NOT NULL\"))\n    op.execute(\"CREATE INDEX users_created ON users (created_at)\")\n",
+        ),
+        file(
+            "alembic/versions/2c_init.py",
+            Python,
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table(\n        \"users\",\n        sa.Column(\"id\", sa.Integer(), nullable=False),\n        sa.Column(\"email\", sa.String(), unique=True),\n        sa.Column(\"org_id\", sa.Integer(), sa.ForeignKey(\"orgs.id\")),\n        sa.Column(\"name\", sa.String()),\n        sa.Column(\"created_at\", sa.DateTime()),\n        sa.PrimaryKeyConstraint(\"id\"),\n        sa.Index(\"ix_users_org\", \"org_id\", \"name\"),\n    )\n",
+        ),
+    ]);
+    let t = c.table("users").expect("users");
+    assert_eq!(t.origin, "alembic");
+    assert_eq!(t.source.path, "alembic/versions/2c_init.py");
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        cols,
+        ["id", "email", "org_id", "name", "created_at", "city", "zip"]
+    );
+    assert_eq!(t.column("org_id").map(|c| c.source.line), Some(13));
+    assert_eq!(
+        t.indexes_leading_with("id").next().map(|i| i.kind),
+        Some(IndexKind::Primary)
+    );
+    assert_eq!(
+        t.indexes_leading_with("email").next().map(|i| i.kind),
+        Some(IndexKind::Unique)
+    );
+    assert_eq!(t.indexes_leading_with("org_id").count(), 1);
+    // Created in b2, dropped in c3 (which follows b2 though its path sorts first).
+    assert_eq!(
+        t.indexes_leading_with("city").count(),
+        0,
+        "{:#?}",
+        t.indexes
+    );
+    assert_eq!(t.indexes_leading_with("zip").count(), 1);
+    assert_eq!(t.indexes_leading_with("created_at").count(), 1);
+    let expr = t.expression_index("lower(name)").expect("expression index");
+    assert_eq!(expr.name.as_deref(), Some("ix_users_name"));
+    assert_eq!(expr.partial.as_deref(), Some("name is not null"));
+    assert_eq!(expr.source.path, "alembic/versions/1b_more.py");
+    assert_eq!(t.foreign_keys.len(), 1);
+    assert_eq!(t.foreign_keys[0].references, "orgs");
+}
+
+#[test]
+fn a_model_keeps_the_indexes_its_migrations_built() {
+    use crate::facts::Language::Python;
+    let c = catalog_of(vec![
+        file(
+            "app/models.py",
+            Python,
+            "from sqlalchemy import Column, Integer, String\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = \"users\"\n    id = Column(Integer, primary_key=True)\n    email = Column(String)\n",
+        ),
+        file(
+            "alembic/versions/a1_init.py",
+            Python,
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table(\"users\", sa.Column(\"id\", sa.Integer(), primary_key=True), sa.Column(\"email\", sa.String()), sa.Column(\"gone\", sa.String(), index=True))\n    op.create_index(\"ix_users_email\", \"users\", [\"email\"])\n",
+        ),
+    ]);
+    let t = c.table("users").expect("users");
+    assert_eq!(t.origin, "sqlalchemy");
+    let email = t.indexes_leading_with("email").next().expect("kept");
+    assert_eq!(email.source.path, "alembic/versions/a1_init.py");
+    // A column the model no longer has takes its index with it.
+    assert_eq!(t.indexes_leading_with("gone").count(), 0);
+}
