@@ -134,6 +134,15 @@ fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
         Language::Python => {
             super::alembic::is_revision(file).then_some(("alembic", Phase::Migration))
         }
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            if super::knex::is_migration(file) {
+                Some(("knex", Phase::Migration))
+            } else if super::sequelize::is_migration(file) {
+                Some(("sequelize-migrations", Phase::Migration))
+            } else {
+                None
+            }
+        }
         _ => None,
     }
 }
@@ -173,6 +182,8 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
         match origin {
             "rails" => super::rails::file_ops(file, &at, &mut collected),
             "alembic" => super::alembic::file_ops(file, &at, &mut collected),
+            "knex" => super::knex::file_ops(file, &at, &mut collected),
+            "sequelize-migrations" => super::sequelize::file_ops(file, &at, &mut collected),
             _ => {}
         }
     }

@@ -282,3 +282,148 @@ fn a_model_keeps_the_indexes_its_migrations_built() {
     // A column the model no longer has takes its index with it.
     assert_eq!(t.indexes_leading_with("gone").count(), 0);
 }
+
+#[test]
+fn knex_migrations() {
+    use crate::facts::Language::{JavaScript, TypeScript};
+    let c = catalog_of(vec![
+        file(
+            "migrations/20240101_users.js",
+            JavaScript,
+            r#"exports.up = function (knex) {
+  return knex.schema
+    .createTable("users", (t) => {
+      t.increments("id");
+      t.string("email").unique();
+      t.integer("org_id").unsigned().references("id").inTable("orgs");
+      t.string("city").index();
+      t.index(["org_id", "created_at"]);
+      t.timestamps(true, true);
+    })
+    .createTable("orgs", (t) => {
+      t.bigIncrements();
+      t.string("slug");
+    });
+};
+exports.down = function (knex) {
+  return knex.schema.dropTable("users");
+};
+"#,
+        ),
+        file(
+            "migrations/20240201_more.ts",
+            TypeScript,
+            r#"import { Knex } from "knex";
+
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.alterTable("users", (table) => {
+    table.dropIndex(["city"]);
+    table.unique(["org_id", "email"], { indexName: "users_org_email" });
+    table.foreign("manager_id").references("users.id");
+    table.renameColumn("email", "mail");
+  });
+  await knex.raw("CREATE INDEX orgs_slug ON orgs (slug)");
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable("users", (table) => {
+    table.dropIndex([], "users_org_email");
+  });
+}
+"#,
+        ),
+    ]);
+    let t = c.table("users").expect("users");
+    assert_eq!(t.origin, "knex");
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        cols,
+        ["id", "mail", "org_id", "city", "created_at", "updated_at"]
+    );
+    assert_eq!(t.column("org_id").map(|c| c.source.line), Some(6));
+    assert_eq!(
+        t.indexes_leading_with("id").next().map(|i| i.kind),
+        Some(IndexKind::Primary)
+    );
+    let mail = t
+        .indexes_leading_with("mail")
+        .next()
+        .expect("unique, renamed");
+    assert_eq!(mail.name.as_deref(), Some("users_email_unique"));
+    assert_eq!(t.indexes_leading_with("city").count(), 0, "dropped");
+    assert_eq!(t.indexes_leading_with("org_id").count(), 2);
+    let fk = t
+        .foreign_keys
+        .iter()
+        .find(|f| f.columns == ["org_id"])
+        .expect("fk");
+    assert_eq!(fk.references, "orgs");
+    assert!(t.foreign_keys.iter().any(|f| f.columns == ["manager_id"]));
+    let orgs = c.table("orgs").expect("orgs");
+    assert_eq!(orgs.indexes_leading_with("id").count(), 1);
+    assert_eq!(orgs.indexes_leading_with("slug").count(), 1, "knex.raw DDL");
+}
+
+#[test]
+fn sequelize_migrations() {
+    use crate::facts::Language::JavaScript;
+    let c = catalog_of(vec![
+        file(
+            "migrations/20240101000000-create-user.js",
+            JavaScript,
+            r#"'use strict';
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.createTable('Users', {
+      id: { allowNull: false, autoIncrement: true, primaryKey: true, type: Sequelize.INTEGER },
+      email: { type: Sequelize.STRING, unique: true },
+      orgId: { type: Sequelize.INTEGER, references: { model: 'Orgs', key: 'id' } },
+      city: Sequelize.STRING,
+      createdAt: Sequelize.DATE,
+    });
+    await queryInterface.addIndex('Users', ['orgId', 'createdAt']);
+    await queryInterface.addIndex('Users', { fields: ['city'], name: 'users_city' });
+  },
+  async down(queryInterface) {
+    await queryInterface.dropTable('Users');
+  },
+};
+"#,
+        ),
+        file(
+            "migrations/20240201000000-more.js",
+            JavaScript,
+            r#"module.exports = {
+  up: async (queryInterface, Sequelize) => {
+    await queryInterface.removeIndex('Users', 'users_city');
+    await queryInterface.removeIndex('Users', ['orgId', 'createdAt']);
+    await queryInterface.addColumn('Users', 'phone', { type: Sequelize.STRING });
+    await queryInterface.addConstraint('Users', { fields: ['phone'], type: 'unique', name: 'uq_phone' });
+  },
+};
+"#,
+        ),
+    ]);
+    let t = c.table("users").expect("users");
+    assert_eq!(t.origin, "sequelize-migrations");
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "email", "orgid", "city", "createdat", "phone"]);
+    assert_eq!(t.indexes_leading_with("id").count(), 1);
+    assert_eq!(t.indexes_leading_with("email").count(), 1);
+    assert_eq!(
+        t.indexes_leading_with("orgid").count(),
+        0,
+        "{:#?}",
+        t.indexes
+    );
+    assert_eq!(t.indexes_leading_with("city").count(), 0);
+    assert_eq!(
+        t.indexes_leading_with("phone")
+            .next()
+            .and_then(|i| i.name.as_deref()),
+        Some("uq_phone")
+    );
+    assert_eq!(t.foreign_keys.len(), 1);
+    assert_eq!(t.foreign_keys[0].references, "orgs");
+    assert_eq!(t.foreign_keys[0].source.line, 4);
+}
