@@ -171,8 +171,11 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
         let mut push = |op| ops.push((call.span, op));
         operation_ops(&operation, &mut push);
     }
+    ops.extend(out.sql_ops(
+        at.path,
+        facts.sql.iter().filter(|s| !in_down(facts, s.function)),
+    ));
     out.push_file(at, ops);
-    out.push_sql(at, facts.sql.iter().filter(|s| !in_down(facts, s.function)));
 }
 
 /// The table of the `with op.batch_alter_table("t") as batch_op:` a

@@ -57,33 +57,30 @@ impl Collected {
         }
     }
 
-    /// Add the DDL of SQL texts (a `.sql` file's statements, or strings a
-    /// migration runs: `op.execute`, `knex.raw`, `queryInterface.sequelize.query`).
-    pub fn push_sql<'a>(&mut self, file: &FileOps, texts: impl Iterator<Item = &'a SqlText>) {
+    /// The ops of the DDL in SQL texts (a `.sql` file's statements, or
+    /// strings a migration runs: `op.execute`, `knex.raw`,
+    /// `queryInterface.sequelize.query`), each at its text's span, for
+    /// [`Collected::push_file`]; dialect-only syntax is kept as evidence.
+    pub fn sql_ops<'a>(
+        &mut self,
+        path: &str,
+        texts: impl Iterator<Item = &'a SqlText>,
+    ) -> Vec<(Span, Op)> {
+        let mut out = Vec::new();
         for sql in texts {
-            let source = Source::new(file.path, sql.span);
-            let statement = statement_ops(&sql.text, &source);
+            let statement = statement_ops(&sql.text, &Source::new(path, sql.span));
             if let Some(d) = statement.dialect {
                 if !self.evidence.iter().any(|e| e.dialect == d && e.rank == 3) {
                     self.evidence.push(Evidence {
                         dialect: d,
-                        why: format!("{}:{}: {} syntax", file.path, sql.span.line, d.name()),
+                        why: format!("{path}:{}: {} syntax", sql.span.line, d.name()),
                         rank: 3,
                     });
                 }
             }
-            for op in statement.ops {
-                self.push(
-                    SourcedOp {
-                        op,
-                        source: source.clone(),
-                        origin: file.origin,
-                    },
-                    file.phase,
-                    file.position,
-                );
-            }
+            out.extend(statement.ops.into_iter().map(|op| (sql.span, op)));
         }
+        out
     }
 }
 
@@ -167,7 +164,8 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
                 phase,
                 position,
             };
-            collected.push_sql(&at, file.facts.sql.iter());
+            let ops = collected.sql_ops(&file.path, file.facts.sql.iter());
+            collected.push_file(&at, ops);
             continue;
         }
         let Some((origin, phase)) = migration_source(file) else {

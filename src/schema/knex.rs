@@ -87,7 +87,11 @@ pub fn is_migration(file: &ParsedFile) -> bool {
 pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
     let facts = &file.facts;
     let mut ops: Vec<(Span, Op)> = Vec::new();
-    for call in facts.calls.iter().filter(|c| schema_call(c)) {
+    // A chain (`knex.schema.dropTable("t").createTable("t", ..)`) runs
+    // its inner call first: order by start, then by length.
+    let mut calls: Vec<&Call> = facts.calls.iter().filter(|c| schema_call(c)).collect();
+    calls.sort_by_key(|c| (c.span.start, c.callee.len()));
+    for call in calls {
         if in_down(facts, call.function) {
             continue;
         }
@@ -119,8 +123,11 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
             }
         }
     }
+    ops.extend(out.sql_ops(
+        at.path,
+        facts.sql.iter().filter(|s| !in_down(facts, s.function)),
+    ));
     out.push_file(at, ops);
-    out.push_sql(at, facts.sql.iter().filter(|s| !in_down(facts, s.function)));
 }
 
 /// The calls of the table callback, one chain per statement, root call

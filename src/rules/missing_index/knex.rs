@@ -2,8 +2,9 @@
 //! "email", x)`, `where("created_at", ">", t)`, `whereIn`, `whereBetween`,
 //! `andWhere`, `orderBy`, `first()`/`limit()`, and `knex.select(..).from(
 //! "users")`, where `knex`/`db` is a Knex instance: `require("knex")(..)`
-//! or `knex(..)` in the file, or one another module exports (`module.exports
-//! = knex(..)`, `export default knex(..)`, `export const db = knex(..)`).
+//! or `knex(..)` in the file, a TypeScript value typed `Knex` or
+//! `Knex.Transaction`, or one another module exports (`module.exports =
+//! knex(..)`, `export default knex(..)`, `export const db = knex(..)`).
 //! Chains with `orWhere`, joins, raw conditions or callbacks keep only
 //! what is certain: an `orWhere` drops every condition.
 
@@ -17,7 +18,9 @@ use crate::orm::values::{as_str, map_get, positional};
 /// in the file) and the exports of modules that build one
 /// (`src/db.default`, `src/db.db`).
 pub fn instances(model: &Model) -> Vec<String> {
-    let mut out = vec!["knex()".to_string()];
+    let mut out: Vec<String> = ["knex()", "knex.Knex()", "knex.Knex.Transaction()"]
+        .map(String::from)
+        .to_vec();
     for file in &model.files {
         if file.language.family() != "javascript" {
             continue;
