@@ -34,32 +34,24 @@ pub fn is_revision(file: &ParsedFile) -> bool {
 /// The parameters of each `op.<name>` operation, in order, and which one
 /// names the table (absent in the `batch_op.<name>` form, where the batch's
 /// table is meant).
-const OPERATIONS: &[(&str, &[&str], Option<usize>)] = &[
-    ("create_table", &["table_name"], Some(0)),
-    ("drop_table", &["table_name"], Some(0)),
-    (
-        "rename_table",
-        &["old_table_name", "new_table_name"],
-        Some(0),
-    ),
-    (
-        "create_index",
-        &["index_name", "table_name", "columns"],
-        Some(1),
-    ),
-    ("drop_index", &["index_name", "table_name"], Some(1)),
-    ("add_column", &["table_name", "column"], Some(0)),
-    ("drop_column", &["table_name", "column_name"], Some(0)),
-    ("alter_column", &["table_name", "column_name"], Some(0)),
+const OPERATIONS: &[(&str, &[&str], usize)] = &[
+    ("create_table", &["table_name"], 0),
+    ("drop_table", &["table_name"], 0),
+    ("rename_table", &["old_table_name", "new_table_name"], 0),
+    ("create_index", &["index_name", "table_name", "columns"], 1),
+    ("drop_index", &["index_name", "table_name"], 1),
+    ("add_column", &["table_name", "column"], 0),
+    ("drop_column", &["table_name", "column_name"], 0),
+    ("alter_column", &["table_name", "column_name"], 0),
     (
         "create_unique_constraint",
         &["constraint_name", "table_name", "columns"],
-        Some(1),
+        1,
     ),
     (
         "create_primary_key",
         &["constraint_name", "table_name", "columns"],
-        Some(1),
+        1,
     ),
     (
         "create_foreign_key",
@@ -70,13 +62,9 @@ const OPERATIONS: &[(&str, &[&str], Option<usize>)] = &[
             "local_cols",
             "remote_cols",
         ],
-        Some(1),
+        1,
     ),
-    (
-        "drop_constraint",
-        &["constraint_name", "table_name"],
-        Some(1),
-    ),
+    ("drop_constraint", &["constraint_name", "table_name"], 1),
 ];
 
 /// One operation call with its arguments read by parameter name.
@@ -109,13 +97,11 @@ impl<'a> Operation<'a> {
     }
 
     /// The table the operation changes.
-    fn table(&self) -> Option<String> {
+    fn table(&self, table_at: usize) -> Option<String> {
         match &self.batch {
             Some((table, _)) => Some(table.clone()),
             None => self
-                .arg("table_name")
-                .or_else(|| self.arg("source_table"))
-                .and_then(|v| name_of(self.facts, v))
+                .name(self.params.get(table_at)?)
                 .map(|t| normalize_name(&t)),
         }
     }
@@ -155,9 +141,9 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
             continue;
         };
         let batch = if batch {
-            match (batch_table(facts, call), table_at) {
-                (Some(t), Some(i)) => Some((t, i)),
-                _ => continue,
+            match batch_table(facts, call) {
+                Some(t) => Some((t, table_at)),
+                None => continue,
             }
         } else {
             None
@@ -168,8 +154,9 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
             params,
             batch,
         };
+        let table = operation.table(table_at);
         let mut push = |op| ops.push((call.span, op));
-        operation_ops(&operation, &mut push);
+        operation_ops(&operation, table, &mut push);
     }
     ops.extend(out.sql_ops(
         at.path,
@@ -198,9 +185,16 @@ fn batch_table(facts: &FileFacts, call: &Call) -> Option<String> {
 }
 
 /// The schema changes of one operation.
-fn operation_ops(o: &Operation, push: &mut dyn FnMut(Op)) {
+fn operation_ops(o: &Operation, table: Option<String>, push: &mut dyn FnMut(Op)) {
     let facts = o.facts;
-    let Some(table) = o.table() else {
+    // `op.drop_index("ix_name")` may leave the table out.
+    if matches!(o.call.name.as_str(), "drop_index" | "drop_constraint") {
+        if let Some(name) = o.name("index_name").or_else(|| o.name("constraint_name")) {
+            push(Op::DropIndex { table, name });
+        }
+        return;
+    }
+    let Some(table) = table else {
         return;
     };
     match o.call.name.as_str() {
@@ -275,14 +269,6 @@ fn operation_ops(o: &Operation, push: &mut dyn FnMut(Op)) {
                 .map(str::to_lowercase)
                 .filter(|m| m != "btree");
             push(Op::AddIndex { table, index: idx });
-        }
-        "drop_index" | "drop_constraint" => {
-            if let Some(name) = o.name("index_name").or_else(|| o.name("constraint_name")) {
-                push(Op::DropIndex {
-                    table: Some(table),
-                    name,
-                });
-            }
         }
         "add_column" => {
             if let Some(ArgValue::Call(id)) = o.arg("column") {
@@ -507,8 +493,14 @@ fn constraint_op(facts: &FileFacts, table: &str, part: &Call, push: &mut dyn FnM
             (kind, strings(1), name)
         }
         "ForeignKeyConstraint" => {
-            let columns = positional(part, 0).map(str_list).map(lower);
-            let refs = positional(part, 1).map(str_list).unwrap_or_default();
+            let columns = positional(part, 0)
+                .or_else(|| kwarg(part, "columns"))
+                .map(str_list)
+                .map(lower);
+            let refs = positional(part, 1)
+                .or_else(|| kwarg(part, "refcolumns"))
+                .map(str_list)
+                .unwrap_or_default();
             let Some((to, _)) = refs.first().and_then(|r| target(r)) else {
                 return;
             };

@@ -427,3 +427,22 @@ module.exports = {
     assert_eq!(t.foreign_keys[0].references, "orgs");
     assert_eq!(t.foreign_keys[0].source.line, 4);
 }
+
+#[test]
+fn alembic_renames_and_keyword_forms() {
+    use crate::facts::Language::Python;
+    let c = catalog_of(vec![file(
+        "migrations/versions/0001_init.py",
+        Python,
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table(\n        \"new_table\",\n        sa.Column(\"id\", sa.Integer(), primary_key=True),\n        sa.Column(\"dag_id\", sa.String()),\n        sa.ForeignKeyConstraint(columns=(\"dag_id\",), refcolumns=[\"dag.dag_id\"], name=\"fk_dag\"),\n    )\n    op.rename_table(\"new_table\", \"runs\")\n    op.create_index(\"ix_runs_dag\", \"runs\", [\"dag_id\"])\n    op.drop_index(\"ix_runs_dag\")\n",
+    )]);
+    assert!(c.table("new_table").is_none());
+    let t = c.table("runs").expect("renamed");
+    assert_eq!(
+        t.indexes_leading_with("dag_id").count(),
+        0,
+        "dropped without naming its table"
+    );
+    assert_eq!(t.foreign_keys[0].references, "dag");
+    assert_eq!(t.foreign_keys[0].columns, ["dag_id"]);
+}
