@@ -536,9 +536,12 @@ fn constraint_op(facts: &FileFacts, table: &str, part: &Call, push: &mut dyn FnM
     });
 }
 
+/// A revision's id and the ids it follows.
+type Revision = (String, Vec<String>);
+
 /// A revision's id and the ids it follows (`down_revision`: none, one, or
 /// several for a merge point).
-fn revision(facts: &FileFacts) -> Option<(String, Vec<String>)> {
+fn revision(facts: &FileFacts) -> Option<Revision> {
     let module = |name: &str| {
         facts
             .assigns
@@ -561,7 +564,7 @@ pub fn chain_order(model: &Model, files: &mut [u32]) {
     if slots.len() < 2 {
         return;
     }
-    let revisions: Vec<(u32, Option<(String, Vec<String>)>)> = slots
+    let revisions: Vec<(u32, Option<Revision>)> = slots
         .iter()
         .map(|&i| (files[i], revision(&model.file(files[i]).facts)))
         .collect();
@@ -572,7 +575,7 @@ pub fn chain_order(model: &Model, files: &mut [u32]) {
     };
     let mut placed: Vec<String> = Vec::new();
     let mut ordered: Vec<u32> = Vec::new();
-    let mut left: Vec<&(u32, Option<(String, Vec<String>)>)> = revisions.iter().collect();
+    let mut left: Vec<&(u32, Option<Revision>)> = revisions.iter().collect();
     while !left.is_empty() {
         // The first revision (in path order) whose parents are all placed.
         let ready = left.iter().position(|(_, r)| {
