@@ -132,9 +132,9 @@ fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
             super::alembic::is_revision(file).then_some(("alembic", Phase::Migration))
         }
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
-            if super::knex::is_migration(file) {
+            if super::knex::is_migration(&file.facts) {
                 Some(("knex", Phase::Migration))
-            } else if super::sequelize::is_migration(file) {
+            } else if super::sequelize::is_migration(&file.facts) {
                 Some(("sequelize-migrations", Phase::Migration))
             } else {
                 None

@@ -15,8 +15,7 @@
 
 use super::build::{in_down, Collected, FileOps};
 use super::{normalize_name, Column, ForeignKey, Index, IndexKind, Key, Op, Source};
-use crate::classify::FileRole;
-use crate::facts::{ArgValue, Call, FileFacts, FunctionKind, Language, Span};
+use crate::facts::{ArgValue, Call, FileFacts, FunctionKind, Span};
 use crate::model::ParsedFile;
 use crate::orm::values::{as_bool, as_str, map_get, positional, str_list};
 
@@ -74,13 +73,9 @@ fn schema_call(call: &Call) -> bool {
         && SCHEMA_METHODS.contains(&call.name.as_str())
 }
 
-/// Whether a JavaScript/TypeScript file builds a schema with Knex.
-pub fn is_migration(file: &ParsedFile) -> bool {
-    matches!(
-        file.language,
-        Language::JavaScript | Language::TypeScript | Language::Tsx
-    ) && file.role != FileRole::Test
-        && file.facts.calls.iter().any(schema_call)
+/// Whether a file builds a schema with Knex.
+pub fn is_migration(facts: &FileFacts) -> bool {
+    facts.calls.iter().any(schema_call)
 }
 
 /// The ops of one file.
@@ -337,21 +332,15 @@ fn chain_ops(table: &str, chain: &[&Call], push: &mut dyn FnMut(Span, Op)) {
                     index: index(format!("{table}_pkey"), &columns, IndexKind::Primary),
                 });
             }
-            if let Some(m) = modifier("unique") {
-                let name = given_name(positional(m, 0))
-                    .unwrap_or_else(|| default_name(table, &columns, "unique"));
-                push(Op::AddIndex {
-                    table: table.to_string(),
-                    index: index(name, &columns, IndexKind::Unique),
-                });
-            }
-            if let Some(m) = modifier("index") {
-                let name = given_name(positional(m, 0))
-                    .unwrap_or_else(|| default_name(table, &columns, "index"));
-                push(Op::AddIndex {
-                    table: table.to_string(),
-                    index: index(name, &columns, IndexKind::Plain),
-                });
+            for (suffix, kind) in [("unique", IndexKind::Unique), ("index", IndexKind::Plain)] {
+                if let Some(m) = modifier(suffix) {
+                    let name = given_name(positional(m, 0))
+                        .unwrap_or_else(|| default_name(table, &columns, suffix));
+                    push(Op::AddIndex {
+                        table: table.to_string(),
+                        index: index(name, &columns, kind),
+                    });
+                }
             }
             if let Some(op) = foreign_key(table, columns, chain) {
                 push(op);

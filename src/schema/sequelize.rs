@@ -13,8 +13,7 @@
 
 use super::build::{in_down, Collected, FileOps};
 use super::{normalize_name, Column, ForeignKey, Index, IndexKind, Key, Op, Source};
-use crate::classify::FileRole;
-use crate::facts::{ArgValue, Call, FileFacts, Language, Span};
+use crate::facts::{ArgValue, Call, FileFacts, Span};
 use crate::model::ParsedFile;
 use crate::orm::values::{as_bool, as_str, map_get, positional, str_list};
 
@@ -42,13 +41,9 @@ fn interface_call(call: &Call) -> bool {
         && METHODS.contains(&call.name.as_str())
 }
 
-/// Whether a JavaScript/TypeScript file is a Sequelize migration.
-pub fn is_migration(file: &ParsedFile) -> bool {
-    matches!(
-        file.language,
-        Language::JavaScript | Language::TypeScript | Language::Tsx
-    ) && file.role != FileRole::Test
-        && file.facts.calls.iter().any(interface_call)
+/// Whether a file is a Sequelize migration.
+pub fn is_migration(facts: &FileFacts) -> bool {
+    facts.calls.iter().any(interface_call)
 }
 
 /// The ops of one migration.
