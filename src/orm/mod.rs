@@ -10,7 +10,7 @@
 //! Each ORM's naming rule
 //! lives in its module; the shared inflection is in [`naming`].
 
-mod django;
+pub(crate) mod django;
 pub mod naming;
 mod prisma;
 mod rails;

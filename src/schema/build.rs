@@ -129,7 +129,13 @@ fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
     match file.language {
         Language::Ruby => super::rails::phase(&file.path).map(|p| ("rails", p)),
         Language::Python => {
-            super::alembic::is_revision(file).then_some(("alembic", Phase::Migration))
+            if super::alembic::is_revision(file) {
+                Some(("alembic", Phase::Migration))
+            } else if super::django::is_migration(&file.facts) {
+                Some(("django-migrations", Phase::Migration))
+            } else {
+                None
+            }
         }
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
             if super::knex::is_migration(&file.facts) {
@@ -149,6 +155,7 @@ fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
 /// help tell the database; None reads no files.
 pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog {
     let mut collected = Collected::default();
+    let mut django = super::django::State::default();
     let order = migration_order(model);
     for (position, &file) in order.iter().enumerate() {
         let file = model.file(file);
@@ -182,6 +189,9 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
             "alembic" => super::alembic::file_ops(file, &at, &mut collected),
             "knex" => super::knex::file_ops(file, &at, &mut collected),
             "sequelize-migrations" => super::sequelize::file_ops(file, &at, &mut collected),
+            "django-migrations" => {
+                super::django::file_ops(file, &at, entities, &mut django, &mut collected)
+            }
             _ => {}
         }
     }

@@ -4,7 +4,7 @@
 //!
 //! Built once per project after extraction ([`build::build`]): every schema
 //! source (SQL DDL files and migration directories, Rails `db/schema.rb` and
-//! migrations, Alembic, Knex and Sequelize migrations, Prisma schemas, ORM models) becomes a list
+//! migrations, Alembic, Knex, Sequelize and Django migrations, Prisma schemas, ORM models) becomes a list
 //! of [`Op`]s, and the ops are applied in order (migrations first, in their
 //! own order, then snapshots such as `schema.rb` or model definitions, which
 //! describe the current state and replace what migrations built for the
@@ -20,6 +20,7 @@ mod alembic;
 pub mod build;
 mod ddl;
 pub mod dialect;
+mod django;
 mod knex;
 mod models;
 mod rails;

@@ -446,3 +446,79 @@ fn alembic_renames_and_keyword_forms() {
     assert_eq!(t.foreign_keys[0].references, "dag");
     assert_eq!(t.foreign_keys[0].columns, ["dag_id"]);
 }
+
+#[test]
+fn django_migrations() {
+    use crate::facts::Language::Python;
+    let c = catalog_of(vec![
+        file(
+            "shop/migrations/0001_initial.py",
+            Python,
+            r#"from django.db import migrations, models
+import django.db.models.deletion
+
+
+class Migration(migrations.Migration):
+    initial = True
+    operations = [
+        migrations.CreateModel(
+            name="Customer",
+            fields=[("id", models.BigAutoField(primary_key=True)), ("email", models.EmailField(unique=True))],
+        ),
+        migrations.CreateModel(
+            name="Order",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True)),
+                ("status", models.CharField(max_length=20, db_index=True)),
+                ("note", models.TextField()),
+                ("ref", models.CharField(max_length=20)),
+                ("customer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="shop.customer")),
+            ],
+            options={"indexes": [models.Index(fields=["note"], name="order_note_idx")]},
+        ),
+    ]
+"#,
+        ),
+        file(
+            "shop/migrations/0002_more.py",
+            Python,
+            r#"from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AlterField(model_name="order", name="status", field=models.CharField(max_length=30)),
+        migrations.RemoveIndex(model_name="order", name="order_note_idx"),
+        AddIndexConcurrently(model_name="order", index=models.Index(fields=["customer", "-ref"], name="order_cust_ref")),
+        migrations.RunSQL("CREATE INDEX order_ref ON shop_order (ref)", reverse_sql="DROP INDEX order_ref"),
+        migrations.RenameField(model_name="order", old_name="note", new_name="remark"),
+    ]
+"#,
+        ),
+    ]);
+    let t = c.table("shop_order").expect("shop_order");
+    assert_eq!(t.origin, "django-migrations");
+    assert!(t.column("customer_id").is_some() && t.column("remark").is_some());
+    assert_eq!(t.indexes_leading_with("id").count(), 1);
+    assert_eq!(t.indexes_leading_with("status").count(), 0, "altered away");
+    assert_eq!(t.indexes_leading_with("remark").count(), 0, "removed");
+    // The default foreign-key index and the concurrent composite.
+    assert_eq!(
+        t.indexes_leading_with("customer_id").count(),
+        2,
+        "{:#?}",
+        t.indexes
+    );
+    assert_eq!(
+        t.indexes_leading_with("ref").count(),
+        1,
+        "RunSQL, not its reverse"
+    );
+    assert_eq!(t.foreign_keys[0].references, "shop_customer");
+    assert_eq!(t.column("customer_id").map(|c| c.source.line), Some(19));
+    let customer = c.table("shop_customer").expect("customer");
+    assert_eq!(customer.indexes_leading_with("email").count(), 1);
+}
