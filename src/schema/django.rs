@@ -410,7 +410,13 @@ impl Reader<'_> {
         if !entity.fields.iter().any(|f| f.primary) {
             field_of_call("id", &auto_field(call), at, &mut entity);
         }
-        // An unmanaged model (a view, another system's table) says nothing.
+        // A proxy model has no table of its own; an unmanaged one (a view,
+        // another system's table) says nothing about indexes.
+        let proxy = matches!(kwarg(call, "options"), Some(o @ ArgValue::Map(_))
+            if crate::orm::values::map_get(o, "proxy").and_then(crate::orm::values::as_bool) == Some(true));
+        if proxy {
+            return;
+        }
         if !entity.unmanaged {
             let mut ops = Vec::new();
             table_ops(&entity, &|rel| self.target(rel), &mut |op, source| {
