@@ -174,10 +174,19 @@ impl Entity {
         class: &crate::facts::Class,
         table: String,
     ) -> Entity {
+        let mut entity = Entity::named(orm, &class.name, table, source(path, class.span));
+        entity.qname = class.qname.clone();
+        entity.file = file;
+        entity
+    }
+
+    /// A model known by name only (a migration's `CreateModel`), mapped to
+    /// `table`, before its fields, relations and indexes are read.
+    pub fn named(orm: Orm, name: &str, table: String, source: Source) -> Entity {
         Entity {
             orm,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
+            name: name.to_string(),
+            qname: name.to_string(),
             table,
             is_abstract: false,
             unmanaged: false,
@@ -185,8 +194,8 @@ impl Entity {
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
-            file,
-            source: source(path, class.span),
+            file: 0,
+            source,
         }
     }
 

@@ -179,7 +179,7 @@ impl Reader<'_> {
         self.state
             .models
             .entry(key)
-            .or_insert_with(|| empty_entity(model, table, source))
+            .or_insert_with(|| Entity::named(Orm::Django, model, table, source))
     }
 
     /// The column of a field of a model (`customer` → `customer_id`).
@@ -372,7 +372,7 @@ impl Reader<'_> {
     fn create_model(&mut self, model: &str) {
         let call = self.call;
         let at = Source::new(self.path, call.span);
-        let mut entity = empty_entity(model, String::new(), at.clone());
+        let mut entity = Entity::named(Orm::Django, model, String::new(), at.clone());
         if let Some(ArgValue::List(fields)) = kwarg(call, "fields") {
             for pair in fields {
                 let ArgValue::List(pair) = pair else {
@@ -446,7 +446,8 @@ impl Reader<'_> {
                 columns: vec![column],
             });
         }
-        let mut scratch = empty_entity(model, table, Source::new(self.path, call.span));
+        let mut scratch =
+            Entity::named(Orm::Django, model, table, Source::new(self.path, call.span));
         field_of_call(
             name,
             field,
@@ -468,24 +469,6 @@ impl Reader<'_> {
         state.fields.extend(scratch.fields);
         state.relations.retain(|r| r.name != name);
         state.relations.extend(scratch.relations);
-    }
-}
-
-/// A model known only by name, before its fields are read.
-fn empty_entity(model: &str, table: String, source: Source) -> Entity {
-    Entity {
-        orm: Orm::Django,
-        name: model.to_string(),
-        qname: model.to_string(),
-        table,
-        is_abstract: false,
-        unmanaged: false,
-        sti: false,
-        fields: Vec::new(),
-        relations: Vec::new(),
-        indexes: Vec::new(),
-        file: 0,
-        source,
     }
 }
 
