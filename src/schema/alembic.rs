@@ -20,6 +20,7 @@ use super::{normalize_name, Column, ForeignKey, Index, IndexKind, Key, Op, Sourc
 use crate::facts::{ArgValue, AssignScope, Call, FileFacts, Language, Span};
 use crate::model::{Model, ParsedFile};
 use crate::orm::values::{as_bool, as_str, kwarg, positional, str_list};
+use std::collections::HashSet;
 
 /// Whether a Python file is an Alembic revision (it calls `alembic.op`).
 pub fn is_revision(file: &ParsedFile) -> bool {
@@ -568,23 +569,25 @@ pub fn chain_order(model: &Model, files: &mut [u32]) {
         .iter()
         .map(|&i| (files[i], revision(&model.file(files[i]).facts)))
         .collect();
-    let known = |id: &str| {
-        revisions
-            .iter()
-            .any(|(_, r)| r.as_ref().is_some_and(|r| r.0 == id))
-    };
-    let mut placed: Vec<String> = Vec::new();
+    let known: HashSet<&str> = revisions
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().map(|r| r.0.as_str()))
+        .collect();
+    let mut placed: HashSet<&str> = HashSet::new();
     let mut ordered: Vec<u32> = Vec::new();
     let mut left: Vec<&(u32, Option<Revision>)> = revisions.iter().collect();
     while !left.is_empty() {
         // The first revision (in path order) whose parents are all placed.
         let ready = left.iter().position(|(_, r)| {
-            r.as_ref()
-                .is_none_or(|(_, parents)| parents.iter().all(|p| placed.contains(p) || !known(p)))
+            r.as_ref().is_none_or(|(_, parents)| {
+                parents
+                    .iter()
+                    .all(|p| placed.contains(p.as_str()) || !known.contains(p.as_str()))
+            })
         });
         let (file, rev) = left.remove(ready.unwrap_or(0));
         if let Some((id, _)) = rev {
-            placed.push(id.clone());
+            placed.insert(id);
         }
         ordered.push(*file);
     }
