@@ -169,7 +169,7 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
 /// The table of the `with op.batch_alter_table("t") as batch_op:` a
 /// `batch_op.*` call is in: the nearest such call before it in the same
 /// function.
-fn batch_table(facts: &FileFacts, call: &Call) -> Option<String> {
+pub fn batch_table(facts: &FileFacts, call: &Call) -> Option<String> {
     facts
         .calls
         .iter()

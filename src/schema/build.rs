@@ -120,6 +120,13 @@ pub fn in_down(facts: &FileFacts, function: Option<FunctionId>) -> bool {
     false
 }
 
+/// Whether a file is read as a migration or schema source other than SQL
+/// (a Rails schema or migration, an Alembic revision, a Django, Knex or
+/// Sequelize migration): not a helper module beside them.
+pub fn is_schema_source(file: &ParsedFile) -> bool {
+    migration_source(file).is_some()
+}
+
 /// Which migration source a file is, if any: every source but SQL files and
 /// ORM models, with the phase its ops take.
 fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {

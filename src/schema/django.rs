@@ -59,6 +59,24 @@ fn app_label(path: &str) -> String {
         .map_or_else(|| "app".to_string(), |p| p.to_string())
 }
 
+/// The table of a model a migration at `path` names (`Order`,
+/// `shop.Order`): the table of that app's model class (its `db_table`),
+/// else Django's default `<app>_<model>`.
+pub fn model_table(path: &str, model: &str, entities: &Entities) -> String {
+    let model = model.to_lowercase();
+    let (app, name) = match model.split_once('.') {
+        Some((app, name)) => (app.to_string(), name.to_string()),
+        None => (app_label(path), model.clone()),
+    };
+    let in_app =
+        |qname: &str| qname.starts_with(&format!("{app}.")) || qname.contains(&format!(".{app}."));
+    entities
+        .list
+        .iter()
+        .find(|e| e.orm == Orm::Django && e.name.to_lowercase() == name && in_app(&e.qname))
+        .map_or_else(|| format!("{app}_{name}"), |e| e.table.clone())
+}
+
 /// A keyword argument as text.
 fn text<'a>(call: &'a Call, key: &str) -> Option<&'a str> {
     kwarg(call, key).and_then(as_str)
@@ -136,20 +154,12 @@ impl Reader<'_> {
         }
     }
 
-    /// The table of a model: as migrated so far, else the model's, else
-    /// Django's default `<app>_<model>`.
+    /// The table of a model: as migrated so far, else as [`model_table`].
     fn table(&self, model: &str) -> String {
-        let key = self.key(model);
-        if let Some(e) = self.state.models.get(&key) {
-            return e.table.clone();
+        match self.state.models.get(&self.key(model)) {
+            Some(e) => e.table.clone(),
+            None => model_table(self.path, model, self.entities),
         }
-        let (app, name) = key.split_once('.').unwrap_or((self.app, &key));
-        let default = format!("{app}_{name}");
-        self.entities
-            .list
-            .iter()
-            .find(|e| e.orm == Orm::Django && e.table == default)
-            .map_or(default.clone(), |e| e.table.clone())
     }
 
     /// The table a relation points to (`to="shop.customer"` → `shop_customer`).

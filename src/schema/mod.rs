@@ -16,11 +16,11 @@
 //! (`public.orders` → `orders`): unquoted SQL identifiers are
 //! case-insensitive, and the rules compare names, not spellings.
 
-mod alembic;
+pub mod alembic;
 pub mod build;
 mod ddl;
 pub mod dialect;
-mod django;
+pub mod django;
 mod knex;
 mod models;
 mod rails;
