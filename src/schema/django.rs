@@ -32,12 +32,15 @@ pub struct State {
     models: HashMap<String, Entity>,
 }
 
-/// Whether a call is a migration operation.
+/// Whether a call is a migration operation: written in a class body (a
+/// migration's `operations = [...]`), not in a function (a test that
+/// builds operations, a `RunPython` helper).
 fn operation(call: &Call) -> bool {
-    call.resolved.as_deref().is_some_and(|r| {
-        r.starts_with("django.db.migrations.")
-            || r.starts_with("django.contrib.postgres.operations.")
-    })
+    call.function.is_none()
+        && call.resolved.as_deref().is_some_and(|r| {
+            r.starts_with("django.db.migrations.")
+                || r.starts_with("django.contrib.postgres.operations.")
+        })
 }
 
 /// Whether a Python file is a Django migration.
@@ -248,6 +251,7 @@ impl Reader<'_> {
         let model = text(call, "model_name")
             .or_else(|| text(call, "name"))
             .or_else(|| text(call, "old_name"))
+            .or_else(|| positional(call, 0).and_then(as_str))
             .unwrap_or("")
             .to_string();
         if model.is_empty() {
@@ -383,7 +387,8 @@ impl Reader<'_> {
         let call = self.call;
         let at = Source::new(self.path, call.span);
         let mut entity = Entity::named(Orm::Django, model, String::new(), at.clone());
-        if let Some(ArgValue::List(fields)) = kwarg(call, "fields") {
+        if let Some(ArgValue::List(fields)) = kwarg(call, "fields").or_else(|| positional(call, 1))
+        {
             for pair in fields {
                 let ArgValue::List(pair) = pair else {
                     continue;
