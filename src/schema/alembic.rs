@@ -22,9 +22,15 @@ use crate::model::{Model, ParsedFile};
 use crate::orm::values::{as_bool, as_str, kwarg, positional, str_list};
 use std::collections::HashSet;
 
-/// Whether a Python file is an Alembic revision (it calls `alembic.op`).
+/// Whether a Python file is an Alembic revision: it names its `revision`
+/// and calls `alembic.op` (helpers and tests that call `op` are not).
 pub fn is_revision(file: &ParsedFile) -> bool {
     file.language == Language::Python
+        && file
+            .facts
+            .assigns
+            .iter()
+            .any(|a| a.scope == AssignScope::Module && a.target == "revision")
         && file.facts.calls.iter().any(|c| {
             c.resolved
                 .as_deref()
