@@ -37,7 +37,9 @@ pub fn classify(rel: &str, first_line: &str) -> FileRole {
             "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e" | "__mocks__"
         )
     });
+    // Django's `tests.py` beside `models.py` is the app's test module.
     let test_file = stem.starts_with("test_")
+        || (stem == "tests" && file.ends_with(".py"))
         || stem.ends_with("_test")
         || stem.ends_with("_spec")
         || stem == "conftest"
@@ -74,6 +76,7 @@ mod tests {
     fn roles() {
         assert_eq!(classify("shop/views.py", ""), FileRole::Source);
         assert_eq!(classify("shop/tests/test_views.py", ""), FileRole::Test);
+        assert_eq!(classify("shop/tests.py", ""), FileRole::Test);
         assert_eq!(classify("src/api.test.ts", ""), FileRole::Test);
         assert_eq!(classify("spec/models/user_spec.rb", ""), FileRole::Test);
         assert_eq!(classify("webpack.config.js", ""), FileRole::Script);

@@ -187,3 +187,36 @@ fn rules_and_explain() {
     }
     assert!(Path::new(env!("CARGO_BIN_EXE_faultline")).exists());
 }
+
+#[test]
+fn schema_shows_migration_sources_as_text_and_json() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/missing-index/unindexed-lookup");
+    let alembic = fixtures.join("alembic-app");
+    let out = faultline(&["schema", alembic.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("ix_accounts_email: unique (email)")
+            && text.contains("alembic/versions/1f3a_create_accounts.py:23"),
+        "{text}"
+    );
+    let knex = fixtures.join("knex-app");
+    let out = faultline(&["schema", knex.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let users = &v["tables"][0];
+    assert_eq!(users["name"], "users");
+    assert_eq!(users["origin"], "knex");
+    let name_index = users["indexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "users_name_index")
+        .expect("index from the second migration");
+    assert_eq!(
+        name_index["source"]["path"],
+        "migrations/20240301000000_names.ts"
+    );
+    assert_eq!(name_index["source"]["line"], 5);
+}

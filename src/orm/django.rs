@@ -111,8 +111,8 @@ fn app_label(path: &str) -> String {
         .map_or_else(|| "app".to_string(), |p| p.to_string())
 }
 
-/// The call an assignment's value is.
-fn value_call<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a Call> {
+/// The call a value is.
+pub(crate) fn value_call<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a Call> {
     match value? {
         ArgValue::Call(id) => facts.calls.get(*id as usize),
         _ => None,
@@ -121,16 +121,26 @@ fn value_call<'a>(facts: &'a FileFacts, value: Option<&ArgValue>) -> Option<&'a 
 
 /// Read one field assignment.
 fn field(facts: &FileFacts, assign: &Assign, path: &str, entity: &mut Entity) {
-    let Some(call) = value_call(facts, assign.value.as_ref()) else {
-        return;
-    };
+    if let Some(call) = value_call(facts, assign.value.as_ref()) {
+        field_of_call(&assign.target, call, source(path, assign.span), entity);
+    }
+}
+
+/// Read one field, `name = models.CharField(..)` in a model or
+/// `("name", models.CharField(..))` in a migration's `CreateModel`, into
+/// `entity`'s fields and relations.
+pub(crate) fn field_of_call(
+    name: &str,
+    call: &Call,
+    src: crate::schema::Source,
+    entity: &mut Entity,
+) {
     let field_type = call.name.as_str();
     if !(field_type.ends_with("Field") || field_type == "ForeignKey") {
         return;
     }
-    let name = assign.target.clone();
+    let name = name.to_string();
     let flag = |k: &str| kwarg(call, k).and_then(as_bool);
-    let src = source(path, assign.span);
     let relation = match field_type {
         "ForeignKey" => Some(RelationKind::ToOne),
         "OneToOneField" => Some(RelationKind::ToOne),
@@ -211,8 +221,35 @@ fn meta_option(
     db_table: &mut Option<String>,
 ) {
     let Some(value) = &assign.value else { return };
-    let src = source(path, assign.span);
-    match assign.target.as_str() {
+    let option = MetaOption {
+        key: &assign.target,
+        value,
+        at: source(path, assign.span),
+    };
+    meta_value(facts, &option, path, entity, app_label, db_table);
+}
+
+/// A `Meta` option (or a migration's `options={..}` entry) and where it is.
+pub(crate) struct MetaOption<'a> {
+    /// `db_table`, `indexes`, `unique_together`...
+    pub key: &'a str,
+    /// Its value.
+    pub value: &'a ArgValue,
+    /// Where it is written.
+    pub at: crate::schema::Source,
+}
+
+/// Read one `Meta` option's value into the entity, its app label and table.
+pub(crate) fn meta_value(
+    facts: &FileFacts,
+    option: &MetaOption,
+    path: &str,
+    entity: &mut Entity,
+    app_label: &mut String,
+    db_table: &mut Option<String>,
+) {
+    let (value, src) = (option.value, option.at.clone());
+    match option.key {
         "db_table" => *db_table = as_str(value).map(str::to_lowercase),
         "app_label" => {
             if let Some(l) = as_str(value) {
@@ -226,7 +263,7 @@ fn meta_option(
                 entity.indexes.push(EntityIndex {
                     name: None,
                     columns: group,
-                    unique: assign.target == "unique_together",
+                    unique: option.key == "unique_together",
                     source: src.clone(),
                 });
             }

@@ -10,7 +10,7 @@
 //! Each ORM's naming rule
 //! lives in its module; the shared inflection is in [`naming`].
 
-mod django;
+pub(crate) mod django;
 pub mod naming;
 mod prisma;
 mod rails;
@@ -200,10 +200,19 @@ impl Entity {
         class: &crate::facts::Class,
         table: String,
     ) -> Entity {
+        let mut entity = Entity::named(orm, &class.name, table, source(path, class.span));
+        entity.qname = class.qname.clone();
+        entity.file = file;
+        entity
+    }
+
+    /// A model known by name only (a migration's `CreateModel`), mapped to
+    /// `table`, before its fields, relations and indexes are read.
+    pub fn named(orm: Orm, name: &str, table: String, source: Source) -> Entity {
         Entity {
             orm,
-            name: class.name.clone(),
-            qname: class.qname.clone(),
+            name: name.to_string(),
+            qname: name.to_string(),
             table,
             is_abstract: false,
             unmanaged: false,
@@ -211,8 +220,8 @@ impl Entity {
             fields: Vec::new(),
             relations: Vec::new(),
             indexes: Vec::new(),
-            file,
-            source: source(path, class.span),
+            file: 0,
+            source,
         }
     }
 

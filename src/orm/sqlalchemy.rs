@@ -9,7 +9,8 @@
 //! or a 2.x `Mapped["Target"]` annotation, many-to-many with `secondary=`,
 //! else to-many), loaded as its `lazy=` says, with the reverse relation a
 //! `backref=` declares on the target; `__table_args__` contributes
-//! `Index(...)` and `UniqueConstraint(...)`.
+//! `Index(...)`, `UniqueConstraint(...)` and `PrimaryKeyConstraint(...)` (as
+//! a unique key).
 
 use super::naming::snake_case;
 use super::values::{as_bool, as_str, kwarg, positional};
@@ -199,27 +200,37 @@ pub fn entities(index: u32, file: &ParsedFile, flask: &Flask) -> Vec<Entity> {
                 let Some(call) = call_of(facts, Some(item)) else {
                     continue;
                 };
-                let unique = call.name == "UniqueConstraint"
-                    || kwarg(call, "unique").and_then(as_bool) == Some(true);
+                // A primary key is unique too: lookups on it are served.
+                let unique = matches!(
+                    call.name.as_str(),
+                    "UniqueConstraint" | "PrimaryKeyConstraint"
+                ) || kwarg(call, "unique").and_then(as_bool) == Some(true);
                 if !(unique || call.name == "Index") {
                     continue;
                 }
-                let names: Vec<String> = call
+                let given: Vec<&ArgValue> = call
                     .args
                     .iter()
                     .filter(|a| a.keyword.is_none())
-                    .filter_map(|a| as_str(&a.value))
-                    .map(str::to_lowercase)
+                    .map(|a| &a.value)
                     .collect();
-                // `Index("name", "a", "b")`: the first string is the name.
+                let strings = |values: &[&ArgValue]| -> Vec<String> {
+                    values
+                        .iter()
+                        .filter_map(|v| as_str(v))
+                        .map(str::to_lowercase)
+                        .collect()
+                };
+                // `Index("name", "a", "b")`: the first argument is the name,
+                // also when it is not a plain string (`f"ix_{__tablename__}_a"`).
                 let (name, columns) = match call.name.as_str() {
-                    "Index" => match names.split_first() {
-                        Some((name, cols)) => (Some(name.clone()), cols.to_vec()),
+                    "Index" => match given.split_first() {
+                        Some((name, cols)) => (as_str(name).map(str::to_lowercase), strings(cols)),
                         None => continue,
                     },
                     _ => (
                         kwarg(call, "name").and_then(as_str).map(str::to_string),
-                        names,
+                        strings(&given),
                     ),
                 };
                 if columns.is_empty() {

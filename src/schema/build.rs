@@ -3,9 +3,11 @@
 
 use super::ddl::statement_ops;
 use super::dialect::{self, Dialect, Evidence};
-use super::{Catalog, Phase, Source, SourcedOp};
+use super::{Catalog, Op, Phase, Source, SourcedOp};
 use crate::classify::FileRole;
-use crate::facts::{ArgValue, AssignScope, Language};
+use crate::facts::{
+    ArgValue, AssignScope, FileFacts, FunctionId, FunctionKind, Language, Span, SqlText,
+};
 use crate::model::{Model, ParsedFile};
 use crate::orm::values::map_get;
 use crate::orm::Entities;
@@ -32,6 +34,127 @@ impl Collected {
         self.phases.push(phase);
         self.order.push(file_order);
     }
+
+    /// Add the ops one migration or schema file wrote, each at the span of
+    /// the call or statement that wrote it, in the order they appear in the
+    /// file (facts may list a block after the calls inside it). Facts built
+    /// without a place take their span's.
+    pub fn push_file(&mut self, file: &FileOps, ops: Vec<(Span, Op)>) {
+        let mut ops = ops;
+        ops.sort_by_key(|(span, _)| span.start);
+        for (span, mut op) in ops {
+            let source = Source::new(file.path, span);
+            op.fill_source(&source);
+            self.push(
+                SourcedOp {
+                    op,
+                    source,
+                    origin: file.origin,
+                },
+                file.phase,
+                file.position,
+            );
+        }
+    }
+
+    /// The ops of the DDL in SQL texts (a `.sql` file's statements, or
+    /// strings a migration runs: `op.execute`, `knex.raw`,
+    /// `queryInterface.sequelize.query`), each at its text's span, for
+    /// [`Collected::push_file`]; dialect-only syntax is kept as evidence.
+    pub fn sql_ops<'a>(
+        &mut self,
+        path: &str,
+        texts: impl Iterator<Item = &'a SqlText>,
+    ) -> Vec<(Span, Op)> {
+        let mut out = Vec::new();
+        for sql in texts {
+            let statement = statement_ops(&sql.text, &Source::new(path, sql.span));
+            if let Some(d) = statement.dialect {
+                if !self.evidence.iter().any(|e| e.dialect == d && e.rank == 3) {
+                    self.evidence.push(Evidence {
+                        dialect: d,
+                        why: format!("{path}:{}: {} syntax", sql.span.line, d.name()),
+                        rank: 3,
+                    });
+                }
+            }
+            out.extend(statement.ops.into_iter().map(|op| (sql.span, op)));
+        }
+        out
+    }
+}
+
+/// The file a source's ops come from: its path, which kind of source it is
+/// (`sql`, `rails`, `alembic`, `knex`...), its phase and its place in the
+/// migration order.
+pub struct FileOps<'a> {
+    /// Path relative to the scan root.
+    pub path: &'a str,
+    /// Which kind of source.
+    pub origin: &'static str,
+    /// Migration or snapshot.
+    pub phase: Phase,
+    /// Position in [`migration_order`].
+    pub position: usize,
+}
+
+/// Whether code in this function (None: top level) is, or is nested in, a
+/// migration's undo step: Rails `def down` / `def self.down`, Alembic
+/// `def downgrade()` (`downgrade_<engine>` in multi-database templates),
+/// Knex and Sequelize `down`. It undoes the migration, so its drops are not
+/// part of the schema. Parents are followed a bounded number of steps.
+pub fn in_down(facts: &FileFacts, function: Option<FunctionId>) -> bool {
+    let mut current = function;
+    for _ in 0..32 {
+        let Some(func) = current.and_then(|f| facts.functions.get(f as usize)) else {
+            return false;
+        };
+        let name = func.name.as_str();
+        if func.kind != FunctionKind::Closure
+            && (name == "down" || name == "downgrade" || name.starts_with("downgrade_"))
+        {
+            return true;
+        }
+        current = func.parent;
+    }
+    false
+}
+
+/// Whether a file is read as a migration or schema source other than SQL
+/// (a Rails schema or migration, an Alembic revision, a Django, Knex or
+/// Sequelize migration): not a helper module beside them.
+pub fn is_schema_source(file: &ParsedFile) -> bool {
+    migration_source(file).is_some()
+}
+
+/// Which migration source a file is, if any: every source but SQL files and
+/// ORM models, with the phase its ops take.
+fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
+    if file.role == FileRole::Test {
+        return None;
+    }
+    match file.language {
+        Language::Ruby => super::rails::phase(&file.path).map(|p| ("rails", p)),
+        Language::Python => {
+            if super::alembic::is_revision(file) {
+                Some(("alembic", Phase::Migration))
+            } else if super::django::is_migration(&file.facts) {
+                Some(("django-migrations", Phase::Migration))
+            } else {
+                None
+            }
+        }
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            if super::knex::is_migration(&file.facts) {
+                Some(("knex", Phase::Migration))
+            } else if super::sequelize::is_migration(&file.facts) {
+                Some(("sequelize-migrations", Phase::Migration))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Build the project's catalog. `root` is the scan root, whose manifests
@@ -39,16 +162,44 @@ impl Collected {
 /// help tell the database; None reads no files.
 pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog {
     let mut collected = Collected::default();
+    let mut django = super::django::State::default();
     let order = migration_order(model);
     for (position, &file) in order.iter().enumerate() {
         let file = model.file(file);
-        match file.language {
-            Language::Sql => sql_file_ops(file, position, &mut collected),
-            _ => {
-                if let Some(phase) = super::rails::phase(&file.path) {
-                    super::rails::file_ops(file, phase, position, &mut collected);
-                }
+        if file.language == Language::Sql {
+            let phase = if is_migration(file) {
+                Phase::Migration
+            } else {
+                Phase::Snapshot
+            };
+            let at = FileOps {
+                path: &file.path,
+                origin: "sql",
+                phase,
+                position,
+            };
+            let ops = collected.sql_ops(&file.path, file.facts.sql.iter());
+            collected.push_file(&at, ops);
+            continue;
+        }
+        let Some((origin, phase)) = migration_source(file) else {
+            continue;
+        };
+        let at = FileOps {
+            path: &file.path,
+            origin,
+            phase,
+            position,
+        };
+        match origin {
+            "rails" => super::rails::file_ops(file, &at, &mut collected),
+            "alembic" => super::alembic::file_ops(file, &at, &mut collected),
+            "knex" => super::knex::file_ops(file, &at, &mut collected),
+            "sequelize-migrations" => super::sequelize::file_ops(file, &at, &mut collected),
+            "django-migrations" => {
+                super::django::file_ops(file, &at, entities, &mut django, &mut collected)
             }
+            _ => {}
         }
     }
     super::models::entity_ops(entities, &mut collected);
@@ -70,22 +221,23 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
 }
 
 /// The schema-bearing files of the project (SQL files, Rails schema and
-/// migrations) in the order they apply: natural order of their paths
-/// (`V2__` before `V10__`, timestamps in order). Tests and down migrations
-/// are left out.
+/// migrations, Alembic revisions...) in the order they apply: natural order
+/// of their paths (`V2__` before `V10__`, timestamps in order), except that
+/// Alembic revisions, whose file names are random, follow their
+/// `down_revision` chain among the places they hold. Tests and down
+/// migrations are left out.
 pub fn migration_order(model: &Model) -> Vec<u32> {
     let mut files: Vec<u32> = (0..model.files.len() as u32)
         .filter(|&i| {
             let f = model.file(i);
-            let schema_file = match f.language {
-                Language::Sql => !is_down_migration(&f.path),
-                Language::Ruby => super::rails::phase(&f.path).is_some(),
-                _ => false,
-            };
-            schema_file && f.role != FileRole::Test
+            match f.language {
+                Language::Sql => !is_down_migration(&f.path) && f.role != FileRole::Test,
+                _ => migration_source(f).is_some(),
+            }
         })
         .collect();
     files.sort_by(|&a, &b| natural_cmp(&model.file(a).path, &model.file(b).path));
+    super::alembic::chain_order(model, &mut files);
     files
 }
 
@@ -144,39 +296,6 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 fn trim_zeros(digits: &[u8]) -> &[u8] {
     let zeros = digits.iter().take_while(|c| **c == b'0').count();
     &digits[zeros.min(digits.len().saturating_sub(1))..]
-}
-
-/// The ops of one `.sql` file.
-fn sql_file_ops(file: &ParsedFile, position: usize, out: &mut Collected) {
-    let phase = if is_migration(file) {
-        Phase::Migration
-    } else {
-        Phase::Snapshot
-    };
-    for sql in &file.facts.sql {
-        let source = Source::new(&file.path, sql.span);
-        let statement = statement_ops(&sql.text, &source);
-        if let Some(d) = statement.dialect {
-            if !out.evidence.iter().any(|e| e.dialect == d && e.rank == 3) {
-                out.evidence.push(Evidence {
-                    dialect: d,
-                    why: format!("{}:{}: {} syntax", file.path, sql.span.line, d.name()),
-                    rank: 3,
-                });
-            }
-        }
-        for op in statement.ops {
-            out.push(
-                SourcedOp {
-                    op,
-                    source: source.clone(),
-                    origin: "sql",
-                },
-                phase,
-                position,
-            );
-        }
-    }
 }
 
 /// What configuration in source files says: a Prisma datasource

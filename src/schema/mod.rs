@@ -4,21 +4,28 @@
 //!
 //! Built once per project after extraction ([`build::build`]): every schema
 //! source (SQL DDL files and migration directories, Rails `db/schema.rb` and
-//! migrations, Prisma schemas, ORM models) becomes a list of [`Op`]s, and
-//! the ops are applied in order (migrations first, in their own order, then
-//! snapshots such as `schema.rb` or model definitions, which describe the
-//! current state and replace what migrations built for the same table).
+//! migrations, Alembic, Knex, Sequelize and Django migrations, Prisma schemas, ORM models) becomes a list
+//! of [`Op`]s, and the ops are applied in order (migrations first, in their
+//! own order, then snapshots such as `schema.rb` or model definitions, which
+//! describe the current state and replace what migrations built for the
+//! same table). A model says less than a dump: the indexes and foreign keys
+//! migrations built on columns the model still has are kept (an index
+//! written only in a migration exists all the same).
 //!
 //! Names are kept lower-case and unquoted, without a schema prefix
 //! (`public.orders` → `orders`): unquoted SQL identifiers are
 //! case-insensitive, and the rules compare names, not spellings.
 
+pub mod alembic;
 pub mod build;
 mod ddl;
 pub mod dialect;
+pub mod django;
+mod knex;
 mod models;
 mod rails;
 mod render;
+mod sequelize;
 pub mod tokens;
 
 pub use build::build;
@@ -330,7 +337,9 @@ pub enum Op {
 }
 
 impl Op {
-    /// Give facts built without a position (`path` empty) this source.
+    /// Give facts built without a file (`path` empty) this source's file,
+    /// and this source's place unless they have one of their own (a column
+    /// of a `create_table` call on its own line).
     pub fn fill_source(&mut self, source: &Source) {
         let slot = match self {
             Op::AddColumn { column, .. } => &mut column.source,
@@ -339,7 +348,12 @@ impl Op {
             _ => return,
         };
         if slot.path.is_empty() {
-            *slot = source.clone();
+            let span = if slot.line == 0 {
+                source.span
+            } else {
+                slot.span
+            };
+            *slot = Source::new(&source.path, span);
         }
     }
 }
@@ -401,17 +415,43 @@ impl Catalog {
     /// table replaces what migrations built under its name).
     pub fn apply_all(&mut self, ops: &[SourcedOp], phases: &[Phase]) {
         let mut snapshot_tables: Vec<String> = Vec::new();
+        let mut migrated: Vec<Table> = Vec::new();
         for phase in [Phase::Migration, Phase::Snapshot] {
             for (op, _) in ops.iter().zip(phases).filter(|(_, p)| **p == phase) {
                 if phase == Phase::Snapshot {
                     if let Op::CreateTable { table, .. } = &op.op {
                         if !snapshot_tables.contains(table) {
                             snapshot_tables.push(table.clone());
-                            self.tables.remove(table);
+                            let built = self.tables.remove(table);
+                            if !matches!(op.origin, "sql" | "rails") {
+                                migrated.extend(built);
+                            }
                         }
                     }
                 }
                 self.apply(op);
+            }
+        }
+        for old in migrated {
+            let Some(t) = self.tables.get_mut(&old.name) else {
+                continue;
+            };
+            let has = |t: &Table, c: &str| t.column(c).is_some();
+            for index in old.indexes {
+                let columns_kept = index
+                    .keys
+                    .iter()
+                    .all(|k| k.column().is_none_or(|c| has(t, c)));
+                if columns_kept && !t.indexes.iter().any(|i| i.keys == index.keys) {
+                    t.indexes.push(index);
+                }
+            }
+            for key in old.foreign_keys {
+                if key.columns.iter().all(|c| has(t, c))
+                    && !t.foreign_keys.iter().any(|f| f.columns == key.columns)
+                {
+                    t.foreign_keys.push(key);
+                }
             }
         }
     }

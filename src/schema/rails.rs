@@ -6,10 +6,8 @@
 //! `rename_column`, `rename_table`, `drop_table`, `add_reference`,
 //! `add_foreign_key`. `references` adds an index unless `index: false`.
 
-use super::build::{evidence, Collected};
-use super::{
-    normalize_name, Column, ForeignKey, Index, IndexKind, Key, Op, Phase, Source, SourcedOp,
-};
+use super::build::{evidence, in_down, Collected, FileOps};
+use super::{normalize_name, Column, ForeignKey, Index, IndexKind, Key, Op, Phase, Source};
 use crate::facts::{ArgValue, Call, FileFacts, FunctionKind};
 use crate::model::ParsedFile;
 use crate::orm::naming::{pluralize, singularize};
@@ -72,11 +70,11 @@ const TYPES: &[&str] = &[
 ];
 
 /// The ops of one Rails schema file.
-pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Collected) {
+pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
     let facts = &file.facts;
     let mut ops: Vec<(crate::facts::Span, Op)> = Vec::new();
     for call in &facts.calls {
-        if call.function.is_some_and(|f| in_down(facts, f)) {
+        if in_down(facts, call.function) {
             continue;
         }
         let span = call.span;
@@ -101,39 +99,7 @@ pub fn file_ops(file: &ParsedFile, phase: Phase, position: usize, out: &mut Coll
             }
         }
     }
-    // Blocks may be recorded after their calls: order by line, stably.
-    ops.sort_by_key(|(span, _)| span.start);
-    for (span, mut op) in ops {
-        let source = Source::new(&file.path, span);
-        op.fill_source(&source);
-        out.push(
-            SourcedOp {
-                op,
-                source,
-                origin: "rails",
-            },
-            phase,
-            position,
-        );
-    }
-}
-
-/// Whether a function is, or is nested in, a migration's `down` method
-/// (`def down` / `def self.down`): it undoes the migration, so its
-/// `drop_table`/`remove_index` are not part of the schema. Parents are
-/// followed a bounded number of steps.
-fn in_down(facts: &FileFacts, f: u32) -> bool {
-    let mut current = Some(f);
-    for _ in 0..32 {
-        let Some(func) = current.and_then(|f| facts.functions.get(f as usize)) else {
-            return false;
-        };
-        if func.kind != FunctionKind::Closure && func.name == "down" {
-            return true;
-        }
-        current = func.parent;
-    }
-    false
+    out.push_file(at, ops);
 }
 
 /// Whether a function is a block passed to `create_table`/`change_table`.

@@ -3,8 +3,9 @@
 //! build holds a lock that blocks every write to the table until it ends
 //! (minutes on a large table). SQL migrations (`CREATE INDEX` without
 //! `CONCURRENTLY`), Rails migrations (`add_index` without `algorithm:
-//! :concurrently`) and Alembic (`op.create_index` without
-//! `postgresql_concurrently=True`).
+//! :concurrently`), Alembic (`op.create_index`, also in `batch_alter_table`, without
+//! `postgresql_concurrently=True`) and Django (`AddIndex` rather than
+//! `AddIndexConcurrently`).
 
 use super::{at_source, placed};
 use crate::facts::Language;
@@ -12,6 +13,7 @@ use crate::finding::Finding;
 use crate::orm::values::{as_bool, as_str, kwarg, positional};
 use crate::rules::RuleContext;
 use crate::schema::build::{is_migration, natural_cmp};
+use crate::schema::django::model_table;
 use crate::schema::{normalize_name, statement_ops, Catalog, Dialect, Op, Source};
 
 const RULE: &str = "missing-index/blocking-index-build";
@@ -27,7 +29,12 @@ fn newest_migrations<'m>(ctx: &'m RuleContext) -> Vec<&'m str> {
             file.language,
             Language::Sql | Language::Ruby | Language::Python
         );
+        // A Python file beside the revisions (`__init__.py`, `env.py`,
+        // helpers) is not one of them.
+        let helper =
+            file.language == Language::Python && !crate::schema::build::is_schema_source(file);
         if !migration_language
+            || helper
             || !is_migration(file)
             || file.role == crate::classify::FileRole::Test
             || crate::schema::build::is_down_migration(&file.path)
@@ -118,6 +125,23 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
             Language::Python => {
                 for call in &file.facts.calls {
                     let resolved = call.resolved.as_deref().unwrap_or(&call.callee);
+                    // Django: `CreateModel` makes a new table; `AddIndex` (not
+                    // `AddIndexConcurrently`) builds under a lock.
+                    let django_model = || {
+                        kwarg(call, "model_name")
+                            .or_else(|| kwarg(call, "name"))
+                            .and_then(as_str)
+                            .map(|m| model_table(&file.path, m, ctx.entities()))
+                    };
+                    match resolved {
+                        "django.db.migrations.CreateModel" => created.extend(django_model()),
+                        "django.db.migrations.AddIndex" => {
+                            if let Some(t) = django_model() {
+                                builds.push((t, call.span, "django"));
+                            }
+                        }
+                        _ => {}
+                    }
                     if resolved.ends_with("op.create_table")
                         || resolved == "alembic.op.create_table"
                     {
@@ -127,15 +151,21 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
                     }
                     let is_create_index =
                         resolved == "alembic.op.create_index" || call.callee == "op.create_index";
-                    if is_create_index
-                        && kwarg(call, "postgresql_concurrently").and_then(as_bool) != Some(true)
-                    {
-                        if let Some(t) = positional(call, 1)
+                    let in_batch = resolved == "alembic.op.batch_alter_table().create_index";
+                    let concurrently =
+                        kwarg(call, "postgresql_concurrently").and_then(as_bool) == Some(true);
+                    let table = if in_batch {
+                        crate::schema::alembic::batch_table(&file.facts, call)
+                    } else if is_create_index {
+                        positional(call, 1)
                             .or_else(|| kwarg(call, "table_name"))
                             .and_then(as_str)
-                        {
-                            builds.push((normalize_name(t), call.span, "alembic"));
-                        }
+                            .map(normalize_name)
+                    } else {
+                        None
+                    };
+                    if let Some(t) = table.filter(|_| !concurrently) {
+                        builds.push((t, call.span, "alembic"));
                     }
                 }
             }
@@ -166,6 +196,7 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
             f.fix = match how {
                 "rails" => "Add `algorithm: :concurrently` to the index and `disable_ddl_transaction!` to the migration".to_string(),
                 "alembic" => "Pass `postgresql_concurrently=True` and run it outside the migration's transaction (`with op.get_context().autocommit_block():`)".to_string(),
+                "django" => "Use `AddIndexConcurrently` (from `django.contrib.postgres.operations`) in a migration with `atomic = False`".to_string(),
                 _ => "Write `CREATE INDEX CONCURRENTLY` (outside a transaction: most migration tools need the file marked non-transactional)".to_string(),
             };
             f.anchor = format!("index build {table}");

@@ -1,7 +1,8 @@
 //! Django QuerySet sites: `Model.objects.filter(email=..)`, `.get(..)`,
 //! `.order_by("-created_at")`, `.first()`/`.latest(..)`, with `__` lookups
 //! (`__in`, `__gt`, `__iexact`, `__icontains` ...). Lookups that traverse a
-//! relation (`customer__email`) and `Q` objects are left out.
+//! relation (`customer__email`) and `Q` objects are left out, and so are
+//! chains on a queryset a local holds that was filtered where it was built.
 
 use super::chain::chains;
 use super::site::{Cmp, Pred, Site, Stack};
@@ -62,6 +63,28 @@ const FILTERS: &[&str] = &[
     "last",
 ];
 
+/// Whether a chain on a queryset kept in a local (`posts =
+/// Post.objects.filter(author=a)`, then `posts.order_by(..).first()`)
+/// inherits conditions it does not show: its resolved callee carries the
+/// local's calls before the ones written here.
+fn filtered_elsewhere(call: &Call) -> bool {
+    let Some(resolved) = call.resolved.as_deref() else {
+        return false;
+    };
+    if call.callee.contains(".objects.") {
+        return false;
+    }
+    let Some((_, rest)) = resolved.split_once(".objects.") else {
+        return false;
+    };
+    let written = call.callee.split('.').count().saturating_sub(1);
+    let segments: Vec<&str> = rest.split('.').collect();
+    segments[..segments.len().saturating_sub(written)]
+        .iter()
+        .map(|s| s.trim_end_matches("()"))
+        .any(|name| name == "exclude" || FILTERS.contains(&name))
+}
+
 /// The Django query sites of one file.
 pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Site> {
     let mut out = Vec::new();
@@ -71,6 +94,9 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         let Some((index, entity)) = entity_of(entities, outer) else {
             continue;
         };
+        if filtered_elsewhere(outer) {
+            continue;
+        }
         let mut site = Site::at_call(file_index, outer, Stack::Django, index, entity);
         let mut negated = false;
         for call in &chain {

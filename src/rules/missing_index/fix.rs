@@ -1,6 +1,6 @@
 //! The fix for a missing index, in the idiom of the stack that owns the
 //! table: a Rails migration line, a Django `Meta.indexes` entry, a Prisma
-//! `@@index`, a TypeORM `@Index`, a Sequelize `indexes` entry, or SQL DDL (`CONCURRENTLY` on Postgres).
+//! `@@index`, a TypeORM `@Index`, a Sequelize `indexes` entry, a Knex migration, or SQL DDL (`CONCURRENTLY` on Postgres).
 
 use super::site::Stack;
 use crate::orm::Entity;
@@ -24,7 +24,9 @@ pub fn stack_for(site: Stack, table_origin: &str) -> Stack {
         (Stack::Sql, "prisma") => Stack::Prisma,
         (Stack::Sql, "sqlalchemy") => Stack::SqlAlchemy,
         (Stack::Sql, "typeorm") => Stack::TypeOrm,
-        (Stack::Sql, "sequelize") => Stack::Sequelize,
+        (Stack::Sql, "sequelize" | "sequelize-migrations") => Stack::Sequelize,
+        (Stack::Sql, "alembic") => Stack::SqlAlchemy,
+        (Stack::Sql, "knex") => Stack::Knex,
         (s, _) => s,
     }
 }
@@ -180,6 +182,22 @@ pub fn index_fix(
                     ""
                 }
             )
+        }
+        Stack::Knex => {
+            let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+            let build = format!(
+                "add a migration: `knex.schema.alterTable(\"{table}\", (t) => t.index([{}]))`",
+                quoted.join(", ")
+            );
+            if dialect == Dialect::Postgres {
+                format!(
+                    "{build}, or on a large table `knex.raw(\"CREATE INDEX CONCURRENTLY {table}_{}_index ON {table} ({})\")` in a migration with `exports.config = {{ transaction: false }}`",
+                    cols.join("_"),
+                    cols.join(", ")
+                )
+            } else {
+                build
+            }
         }
         Stack::Sql => {
             let name = format!("idx_{table}_{}", cols.join("_"));

@@ -223,6 +223,7 @@ pub fn judge(
                         super::site::Stack::Sequelize => format!("add an expression index `queryInterface.addIndex(\"{}\", [sequelize.fn(\"{f}\", sequelize.col(\"{}\"))])` in a migration, or store it lower-cased", table.name, p.column),
                         super::site::Stack::TypeOrm => format!("add the expression index `CREATE INDEX ... ON \"{}\" ({expr})` in a TypeORM migration (`@Index` cannot declare one), or store it lower-cased", table.name),
                         super::site::Stack::Sql => format!("`CREATE INDEX CONCURRENTLY idx_{t}_{c}_{f} ON {t} ({expr});`", t = table.name, c = p.column),
+                        super::site::Stack::Knex => format!("add the expression index in a migration: `knex.raw(\"CREATE INDEX CONCURRENTLY idx_{t}_{c}_{f} ON {t} ({expr})\")`", t = table.name, c = p.column),
                     };
                     push(
                         "missing-index/function-on-column",

@@ -5,8 +5,10 @@
 //!
 //! 1. Build the ORM entities and the catalog once for the project.
 //! 2. Read query sites: raw SQL in strings and `.sql` files ([`sql`]),
-//!    Django ([`django`]), Rails ([`rails`]) and Prisma ([`prisma`])
-//!    chains, each mapped to a table through the ORM's naming rules.
+//!    Django ([`django`]), Rails ([`rails`]), Prisma ([`prisma`]),
+//!    SQLAlchemy, TypeORM and Sequelize calls, each mapped to a table
+//!    through the ORM's naming rules, and Knex chains ([`knex`]), which
+//!    name their table.
 //! 3. Judge each site against the table's indexes ([`judge`]); tables no
 //!    schema source defines (or only mentions) are never judged: they are
 //!    listed once in a scan note instead.
@@ -24,6 +26,7 @@ mod django;
 mod fix;
 mod foreign_key;
 mod judge;
+mod knex;
 mod prisma;
 mod rails;
 mod sequelize;
@@ -111,6 +114,7 @@ fn note_unknown(ctx: &RuleContext, unknown: &[UnknownTable]) {
 /// Every query site of the project (test files left out).
 fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
     let mut out = Vec::new();
+    let knex = knex::instances(model);
     for (index, file) in model.files.iter().enumerate() {
         if file.role == FileRole::Test || offline(file) {
             continue;
@@ -126,6 +130,7 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
                 out.extend(prisma::sites(index, file, entities));
                 out.extend(typeorm::sites(index, file, entities));
                 out.extend(sequelize::sites(index, file, entities));
+                out.extend(knex::sites(index, file, &knex));
             }
             _ => {}
         }

@@ -1,5 +1,5 @@
 //! Query sites: a place in the code that reads a table by some columns, in
-//! whatever stack wrote it (raw SQL, Django, Rails, Prisma), reduced to
+//! whatever stack wrote it (raw SQL, Django, Rails, Prisma, Knex...), reduced to
 //! what an index decides: which columns are compared how, and the order
 //! and limit.
 
@@ -48,6 +48,8 @@ pub enum Stack {
     TypeOrm,
     /// Sequelize (`User.findAll({ where })`).
     Sequelize,
+    /// Knex (`knex("users").where({ email })`).
+    Knex,
 }
 
 /// A query against one table.

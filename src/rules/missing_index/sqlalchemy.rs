@@ -1,5 +1,6 @@
 //! SQLAlchemy query sites: `filter_by(column=...)` on `session.query(Model)`,
-//! `select(Model)` or Flask-SQLAlchemy's `Model.query`. Expression filters
+//! `select(Model)` or Flask-SQLAlchemy's `Model.query`; chained
+//! `filter_by` calls are one query. Expression filters
 //! (`filter(Model.email == x)`, `where(...)`) are not read.
 
 use super::site::{shorten, Cmp, Pred, Site, Stack};
@@ -31,14 +32,36 @@ fn entity_of(entities: &Entities, file: &ParsedFile, call: &Call) -> Option<usiz
 /// The SQLAlchemy query sites of one Python file.
 pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Site> {
     let mut out = Vec::new();
-    for call in file.facts.calls.iter().filter(|c| c.name == "filter_by") {
+    let filters: Vec<&Call> = file
+        .facts
+        .calls
+        .iter()
+        .filter(|c| c.name == "filter_by")
+        .collect();
+    // `a.filter_by(x=1).filter_by(y=2)` is one query on both: read at the
+    // outermost `filter_by` of the chain, with the conditions of all.
+    let within = |inner: &Call, outer: &Call| {
+        inner.span.start == outer.span.start
+            && outer
+                .callee
+                .strip_prefix(inner.callee.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with("()"))
+    };
+    for &call in &filters {
+        if filters
+            .iter()
+            .any(|o| o.callee.len() > call.callee.len() && within(call, o))
+        {
+            continue;
+        }
         let Some(index) = entity_of(entities, file, call) else {
             continue;
         };
         let entity = &entities.list[index];
-        let preds = call
-            .args
+        let preds = filters
             .iter()
+            .filter(|f| within(f, call))
+            .flat_map(|f| f.args.iter())
             .filter_map(|a| a.keyword.as_deref())
             .filter_map(|k| entity.field(k).map(|f| f.column.clone()))
             .map(|column| Pred {
