@@ -3,6 +3,7 @@
 //! function arguments somewhere else. Data, not code: adding a blocking call
 //! is one entry and one fixture line.
 
+use crate::facts::Import;
 use crate::finding::Severity;
 use crate::rules::globs::{self, EntryGlobs};
 use globset::GlobSet;
@@ -28,6 +29,26 @@ pub struct Entry {
     pub fix: String,
     /// Overrides the rule's default severity.
     pub severity: Option<Severity>,
+    /// Imports that make these calls asynchronous in the importing file: a
+    /// trait bringing async methods of the same names into scope
+    /// (`diesel_async.RunQueryDsl` for Diesel's `execute`/`load`), matched
+    /// as the import target or its prefix.
+    #[serde(default)]
+    pub unless_imported: Vec<String>,
+}
+
+impl Entry {
+    /// Whether a file's imports make this entry's calls asynchronous.
+    pub fn excused_by(&self, imports: &[Import]) -> bool {
+        imports.iter().any(|i| {
+            self.unless_imported.iter().any(|u| {
+                i.target == *u
+                    || i.target
+                        .strip_prefix(u.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]

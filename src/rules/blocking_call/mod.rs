@@ -237,6 +237,9 @@ fn sites<'a>(file: u32, view: &FileView<'a>) -> impl Iterator<Item = Site<'a>> +
             return None;
         }
         let entry = catalog.blocking_call(call.resolved.as_deref()?)?;
+        if entry.excused_by(&facts.imports) {
+            return None;
+        }
         Some(Site {
             file,
             span: call.span,
