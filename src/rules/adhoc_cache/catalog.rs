@@ -23,6 +23,10 @@ pub struct Write {
     pub key: Option<usize>,
     /// Position of the stored value.
     pub value: usize,
+    /// Position of an optional time-to-live argument: a write that gives
+    /// one expires (node-cache `set(key, value, ttl)`).
+    #[serde(default)]
+    pub ttl: Option<usize>,
 }
 
 /// Calls that fetch fresh data, beyond the query and blocking catalogs.

@@ -277,9 +277,13 @@ impl<'a> Containers<'a> {
             if catalog.evictions.contains(&call.name) {
                 self.list[i].evicted = true;
             } else if let Some(write) = catalog.write(&call.name) {
-                let key_constant = write
-                    .key
-                    .is_some_and(|k| positional(&call.args, k).is_none_or(constant_value));
+                let expires = write
+                    .ttl
+                    .is_some_and(|t| positional(&call.args, t).is_some());
+                let key_constant = expires
+                    || write
+                        .key
+                        .is_some_and(|k| positional(&call.args, k).is_none_or(constant_value));
                 let value = positional(&call.args, write.value)
                     .and_then(|v| computed(facts, function, v, call.span));
                 if let (false, Some(value)) = (key_constant, value) {
