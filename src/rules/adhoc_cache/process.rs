@@ -23,6 +23,7 @@
 use super::catalog::Fresh;
 use super::fresh::Origin;
 use super::{cause, severity, Family};
+use crate::facts::Language;
 use crate::facts::{ArgValue, Assign, AssignOp, AssignScope, Call, FileFacts, FunctionId};
 use crate::finding::Finding;
 use std::collections::{HashMap, HashSet};
@@ -190,12 +191,18 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
                 // Fetching a service's data at startup is a common, deliberate
                 // choice; a query at import time is not (it also runs in
                 // migrations, tests and management commands).
+                // A Rust static with a computed value is a `lazy_static!`
+                // one: computed on first use.
                 (Some(origin), None) if origin.fresh == Fresh::Database => {
                     candidates.push(Candidate {
                         file: fi,
                         assign,
                         origin,
-                        when: When::Import,
+                        when: if file.language == Language::Rust {
+                            When::FirstUse
+                        } else {
+                            When::Import
+                        },
                     })
                 }
                 (_, Some(_)) => {
