@@ -19,7 +19,7 @@ const ROUTE_ATTRIBUTES: &[&str] = &[
 
 /// Attributes whose keys are reported too (`diesel(table_name = ..)` →
 /// `diesel`, `diesel::table_name`).
-const KEYED_ATTRIBUTES: &[&str] = &["diesel", "sea_orm"];
+const KEYED_ATTRIBUTES: &[&str] = &["diesel", "sea_orm", "cached"];
 
 impl Extractor<'_> {
     /// Walks the items of a module (a file or an inline `mod`).

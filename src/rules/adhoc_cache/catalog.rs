@@ -57,7 +57,7 @@ impl Fresh {
     }
 }
 
-/// Memoising decorators (Python).
+/// Memoising decorators (Python) and attributes (Rust).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Memo {
@@ -65,8 +65,13 @@ pub struct Memo {
     pub unbounded: Vec<String>,
     /// Decorators bounded by a size argument.
     pub sized: Vec<String>,
-    /// The size argument's keyword.
+    /// The size argument's keyword; for an attribute (Rust `#[cached(size
+    /// = 100)]`) also the key that bounds an otherwise unbounded memo.
     pub size_keyword: String,
+    /// Attribute keys that expire entries (`#[cached(time = 60)]`): such a
+    /// memo is not reported.
+    #[serde(default)]
+    pub expiry_keywords: Vec<String>,
     /// The fix for a memoised function that reads changing data.
     pub fix: String,
     /// The fix for a memoised method.

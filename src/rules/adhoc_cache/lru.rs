@@ -66,7 +66,12 @@ fn call_bound(call: &Call, memo: &Memo) -> Bound {
 }
 
 /// The memoising decorator on a function, if any.
-fn decorator(facts: &FileFacts, func: &Function, memo: &Memo) -> Option<Decorator> {
+fn decorator(
+    facts: &FileFacts,
+    language: Language,
+    func: &Function,
+    memo: &Memo,
+) -> Option<Decorator> {
     let listed = |name: &str, list: &[String]| list.iter().any(|d| d == name);
     for written in &func.decorators {
         let call = func
@@ -77,8 +82,22 @@ fn decorator(facts: &FileFacts, func: &Function, memo: &Memo) -> Option<Decorato
         let resolved = call
             .and_then(|c| c.resolved.clone())
             .unwrap_or_else(|| resolve(facts, written));
+        // Keys of an attribute (`#[cached(size = 100, time = 60)]`), reported
+        // as `cached::size`, `cached::time`.
+        let keys: Vec<&str> = func
+            .decorators
+            .iter()
+            .filter_map(|d| d.strip_prefix(written.as_str())?.strip_prefix("::"))
+            .collect();
         let bound = if listed(&resolved, &memo.unbounded) {
-            Bound::Unbounded
+            if keys.iter().any(|k| listed(k, &memo.expiry_keywords)) {
+                return None;
+            }
+            if keys.contains(&memo.size_keyword.as_str()) {
+                Bound::Sized
+            } else {
+                Bound::Unbounded
+            }
         } else if listed(&resolved, &memo.sized) {
             call.map_or(Bound::Sized, |c| call_bound(c, memo))
         } else {
@@ -92,6 +111,7 @@ fn decorator(facts: &FileFacts, func: &Function, memo: &Memo) -> Option<Decorato
                 };
                 (format!("@{written}({args})"), c.span)
             }
+            None if language == Language::Rust => (format!("#[{written}]"), func.span),
             None => (format!("@{written}"), func.span),
         };
         return Some(Decorator { bound, text, span });
@@ -169,9 +189,6 @@ fn risks(origin: Option<&Origin>, unbounded: Option<&str>, method: bool) -> Stri
 pub fn check(family: &Family, out: &mut Vec<Finding>) {
     wrapped(family, out);
     let model = family.model();
-    if !model.files.iter().any(|f| f.language == Language::Python) {
-        return;
-    }
     let cleared = cleared(family);
     let instantiated = instantiated_often(family);
     for (fi, file) in model.files.iter().enumerate() {
@@ -186,7 +203,7 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             if func.decorators.is_empty() {
                 continue;
             }
-            let Some(dec) = decorator(&file.facts, func, memo) else {
+            let Some(dec) = decorator(&file.facts, file.language, func, memo) else {
                 continue;
             };
             if cleared.contains(func.name.as_str()) {
@@ -206,7 +223,7 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             if origin.is_none() && !method {
                 continue;
             }
-            let unbounded = (dec.bound == Bound::Unbounded).then_some("maxsize");
+            let unbounded = (dec.bound == Bound::Unbounded).then_some(memo.size_keyword.as_str());
             let risks = risks(origin.as_ref(), unbounded, method);
             let setting = family.setting(fi, Some(id as u32));
             let mut finding = family.ctx.finding(RULE, fi, dec.span);
