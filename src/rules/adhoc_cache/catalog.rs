@@ -27,6 +27,10 @@ pub struct Write {
     /// one expires (node-cache `set(key, value, ttl)`).
     #[serde(default)]
     pub ttl: Option<usize>,
+    /// The container holds keys only (a set's `add(key)`): the key is what
+    /// is stored.
+    #[serde(default)]
+    pub keys_only: bool,
 }
 
 /// Calls that fetch fresh data, beyond the query and blocking catalogs.

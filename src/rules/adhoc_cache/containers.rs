@@ -74,6 +74,8 @@ pub enum Computed {
     Call(CallId),
     /// By this closure (`entry(k).or_insert_with(|| ..)`).
     Closure(FunctionId),
+    /// Nothing but the key: a set's `add(key)`.
+    Key,
 }
 
 /// A store of a computed value under a non-constant key, in a function.
@@ -285,7 +287,8 @@ impl<'a> Containers<'a> {
                         .key
                         .is_some_and(|k| positional(&call.args, k).is_none_or(constant_value));
                 let value = positional(&call.args, write.value)
-                    .and_then(|v| computed(facts, function, v, call.span));
+                    .and_then(|v| computed(facts, function, v, call.span))
+                    .or(write.keys_only.then_some(Computed::Key));
                 if let (false, Some(value)) = (key_constant, value) {
                     let key = write.key.and_then(|k| positional(&call.args, k));
                     self.list[i].writes.push(WriteSite {

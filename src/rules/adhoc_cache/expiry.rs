@@ -105,6 +105,7 @@ fn origin(
     match value {
         Computed::Call(id) => family.fresh.call(file, id),
         Computed::Closure(f) => family.fresh.body(file, f),
+        Computed::Key => None,
     }
 }
 

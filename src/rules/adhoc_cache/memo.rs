@@ -61,6 +61,7 @@ fn origin(family: &Family, write: &WriteSite) -> Option<Origin> {
     match write.value {
         Computed::Call(id) => family.fresh.call(write.file, id),
         Computed::Closure(f) => family.fresh.body(write.file, f),
+        Computed::Key => None,
     }
 }
 
@@ -88,12 +89,24 @@ fn finding(family: &Family, container: &Container) -> Finding {
     let first = &container.writes[0];
     let first_file = model.file(first.file);
     let writer = family.describe(first.file, first.function);
+    let set = container
+        .writes
+        .iter()
+        .all(|w| matches!(w.value, Computed::Key));
+    let kind = if set { "set" } else { "map" };
     let place = match (container.home, file.language) {
-        (Home::Module, Language::Rust) => "a static map",
-        (Home::Module, _) => "a module-level map",
-        (Home::Class, _) => "a class-level map",
-        (Home::Field, _) => "a shared map field",
-        (Home::Singleton, _) => "a map field of a singleton provider (one instance per process)",
+        (Home::Module, Language::Rust) => format!("a static {kind}"),
+        (Home::Module, _) => format!("a module-level {kind}"),
+        (Home::Class, _) => format!("a class-level {kind}"),
+        (Home::Field, _) => format!("a shared {kind} field"),
+        (Home::Singleton, _) => {
+            format!("a {kind} field of a singleton provider (one instance per process)")
+        }
+    };
+    let stores = if set {
+        "adds a key"
+    } else {
+        "stores a value per key"
     };
     let more = match container.writes.len() {
         1 => String::new(),
@@ -118,7 +131,7 @@ fn finding(family: &Family, container: &Container) -> Finding {
     let mut finding = family.ctx.finding(RULE, container.file, decl.span);
     finding.severity = severity(finding.severity, origin.is_some(), setting);
     finding.message = format!(
-        "`{}` is {place} used as a cache: {writer}{request} stores a value per key (at {}:{}{more}) and nothing ever evicts, so it grows with every distinct key for the life of the process{stale}.",
+        "`{}` is {place} used as a cache: {writer}{request} {stores} (at {}:{}{more}) and nothing ever evicts, so it grows with every distinct key for the life of the process{stale}.",
         decl.target, first_file.path, first.span.line
     );
     finding.fix = if origin.is_some() {
