@@ -49,8 +49,8 @@ fn rails_models_tables_and_relations() {
         names,
         [
             ("LineItem", "line_items"),
-            ("Customer", "customers"),
-            ("Vip", "customers"),
+            ("Customer", "clients"),
+            ("Vip", "clients"),
             ("Order", "orders")
         ]
     );
@@ -61,7 +61,8 @@ fn rails_models_tables_and_relations() {
     assert!(customer.fk_on_self);
     assert_eq!(
         e.target(customer).map(|t| t.table.as_str()),
-        Some("customers")
+        Some("clients"),
+        "`self.table_name = \"clients\"`, shared by the single-table subclass"
     );
     let items = order.relation("line_items").expect("has_many");
     assert_eq!(items.kind, RelationKind::ToMany);

@@ -21,10 +21,21 @@ impl<'a> Walker<'a> {
     ) -> Vec<Arg> {
         let start = self.pending.len();
         let mut args = Vec::new();
-        if let Some(list) = call.child_by_field_id(fields().arguments) {
+        // A setter's arguments are what is assigned: `config.cache_store =
+        // :redis_cache_store, { expires_in: 1.hour }`.
+        let assigned = self
+            .is_assignment_target(call)
+            .then(|| self.parent()?.child_by_field_id(fields().right))
+            .flatten();
+        let list = call.child_by_field_id(fields().arguments).or(assigned);
+        if let Some(list) = list {
             let mut nodes = std::mem::take(&mut self.arg_nodes);
             nodes.clear();
-            nodes.extend(list.named_children(&mut self.cursor.borrow_mut()));
+            if Some(list) == assigned && list.kind() != "right_assignment_list" {
+                nodes.push(list);
+            } else {
+                nodes.extend(list.named_children(&mut self.cursor.borrow_mut()));
+            }
             for &node in &nodes {
                 match node.kind() {
                     "pair" => {

@@ -625,3 +625,20 @@ fn deep_nesting_does_not_overflow() {
 }
 
 mod assigns;
+
+#[test]
+fn setters_take_what_is_assigned() {
+    let f = facts(
+        "Rails.application.configure do\n\
+         \x20 config.cache_store = :redis_cache_store, { url: ENV['REDIS_URL'], expires_in: 1.hour }\n\
+         \x20 config.active_job.queue_adapter = :sidekiq\n\
+         end\n",
+    );
+    let store = call(&f, "config.cache_store=");
+    let keywords: Vec<Option<&str>> = store.args.iter().map(|a| a.keyword.as_deref()).collect();
+    assert_eq!(keywords, [None, Some("url"), Some("expires_in")]);
+    let hour = f.calls.iter().position(|c| c.callee == "1.hour").unwrap() as u32;
+    assert_eq!(store.args[2].value, ArgValue::Call(hour));
+    let adapter = call(&f, "config.active_job.queue_adapter=");
+    assert_eq!(adapter.args.len(), 1);
+}
