@@ -140,6 +140,11 @@ pub struct Framework {
     /// `cache_key_with_version`), so such writes are never reported.
     #[serde(default)]
     pub versioned_keys: bool,
+    /// Resolved setters that configure the store; one given an expiry
+    /// keyword (`config.cache_store = :redis_cache_store, { expires_in:
+    /// 1.hour }`) sets a default expiry for every write.
+    #[serde(default)]
+    pub store_config: Vec<String>,
     /// The fix in the framework's idiom.
     pub fix: String,
 }

@@ -10,7 +10,8 @@
 //! same file does. Rails keys built from a record's `cache_key`,
 //! `cache_version` or `updated_at`, or given as a record or an array
 //! (which Rails expands to `cache_key_with_version`), change when the record
-//! does and are never reported.
+//! does and are never reported; nor is anything when the store is configured
+//! with a default expiry (`config.cache_store = ..., { expires_in: .. }`).
 
 use super::catalog::{Catalog, Framework};
 use super::containers::{computed, positional, Computed};
@@ -86,6 +87,26 @@ fn invalidated(
     })
 }
 
+/// Whether the project configures a default expiry for every write to
+/// `framework`'s store (a `store_config` setter given an expiry keyword).
+fn default_expiry(family: &Family, framework: &Framework) -> bool {
+    if framework.store_config.is_empty() {
+        return false;
+    }
+    family.model().files.iter().any(|f| {
+        f.facts.calls.iter().any(|c| {
+            c.resolved
+                .as_deref()
+                .is_some_and(|r| framework.store_config.iter().any(|s| s == r))
+                && c.args.iter().any(|a| {
+                    a.keyword
+                        .as_deref()
+                        .is_some_and(|k| framework.expiry_keywords.iter().any(|e| e == k))
+                })
+        })
+    })
+}
+
 /// What the written value is read from, if fresh data.
 fn origin(
     family: &Family,
@@ -131,7 +152,7 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            if !framework.forever(&call.args) {
+            if !framework.forever(&call.args) || default_expiry(family, framework) {
                 continue;
             }
             let key = positional(&call.args, 0);
