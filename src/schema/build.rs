@@ -157,6 +157,25 @@ fn migration_source(file: &ParsedFile) -> Option<(&'static str, Phase)> {
     }
 }
 
+/// The ops one Knex or Sequelize migration writes, each at the call or SQL
+/// text that wrote it, and which of the two it is; None for other files.
+pub fn js_migration_ops(file: &ParsedFile) -> Option<(&'static str, Vec<SourcedOp>)> {
+    let (origin, phase) = migration_source(file)?;
+    let at = FileOps {
+        path: &file.path,
+        origin,
+        phase,
+        position: 0,
+    };
+    let mut collected = Collected::default();
+    match origin {
+        "knex" => super::knex::file_ops(file, &at, &mut collected),
+        "sequelize-migrations" => super::sequelize::file_ops(file, &at, &mut collected),
+        _ => return None,
+    }
+    Some((origin, collected.ops))
+}
+
 /// Build the project's catalog. `root` is the scan root, whose manifests
 /// (`Gemfile`, `Cargo.toml`, `package.json`, `config/database.yml` ...)
 /// help tell the database; None reads no files.

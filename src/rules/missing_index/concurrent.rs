@@ -4,8 +4,9 @@
 //! (minutes on a large table). SQL migrations (`CREATE INDEX` without
 //! `CONCURRENTLY`), Rails migrations (`add_index` without `algorithm:
 //! :concurrently`), Alembic (`op.create_index`, also in `batch_alter_table`, without
-//! `postgresql_concurrently=True`) and Django (`AddIndex` rather than
-//! `AddIndexConcurrently`).
+//! `postgresql_concurrently=True`), Django (`AddIndex` rather than
+//! `AddIndexConcurrently`), Knex (`t.index()`/`.unique()` in `alterTable`) and
+//! Sequelize (`addIndex` without `{ concurrently: true }`).
 
 use super::{at_source, placed};
 use crate::facts::Language;
@@ -25,14 +26,17 @@ const RULE: &str = "missing-index/blocking-index-build";
 fn newest_migrations<'m>(ctx: &'m RuleContext) -> Vec<&'m str> {
     let mut newest: Vec<(&str, &str)> = Vec::new();
     for file in &ctx.model.files {
-        let migration_language = matches!(
-            file.language,
-            Language::Sql | Language::Ruby | Language::Python
-        );
+        let javascript = file.language.family() == "javascript";
+        let migration_language = javascript
+            || matches!(
+                file.language,
+                Language::Sql | Language::Ruby | Language::Python
+            );
         // A Python file beside the revisions (`__init__.py`, `env.py`,
-        // helpers) is not one of them.
-        let helper =
-            file.language == Language::Python && !crate::schema::build::is_schema_source(file);
+        // helpers) is not one of them, nor a JS file that is no Knex or
+        // Sequelize migration.
+        let helper = (file.language == Language::Python || javascript)
+            && !crate::schema::build::is_schema_source(file);
         if !migration_language
             || helper
             || !is_migration(file)
@@ -68,6 +72,30 @@ fn migration_group(path: &str) -> &str {
         }
     }
     path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Whether the JS migration code at `span` builds its index concurrently:
+/// Sequelize `addIndex(t, cols, { concurrently: true })`, or raw
+/// `CREATE INDEX CONCURRENTLY`. A raw statement that is not a `CREATE`
+/// (`ALTER TABLE ... ADD CONSTRAINT`) is left to the SQL rules' reading,
+/// as for `.sql` files.
+fn js_concurrently(facts: &crate::facts::FileFacts, span: crate::facts::Span) -> bool {
+    if let Some(text) = facts.sql.iter().find(|t| t.span == span) {
+        let create = text
+            .text
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("CREATE"));
+        return !create || statement_ops(&text.text, &Source::new("", span)).concurrently;
+    }
+    facts.calls.iter().any(|c| {
+        c.span == span
+            && c.args.iter().any(|a| match &a.value {
+                crate::facts::ArgValue::Map(entries) => entries
+                    .iter()
+                    .any(|(k, v)| k == "concurrently" && as_bool(v) == Some(true)),
+                _ => false,
+            })
+    })
 }
 
 /// The findings.
@@ -169,6 +197,26 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
                     }
                 }
             }
+            _ if file.language.family() == "javascript" => {
+                let Some((origin, ops)) = crate::schema::build::js_migration_ops(file) else {
+                    continue;
+                };
+                let how = if origin == "knex" {
+                    "knex"
+                } else {
+                    "sequelize"
+                };
+                for sourced in ops {
+                    let span = sourced.source.span;
+                    match sourced.op {
+                        Op::CreateTable { table, .. } => created.push(table),
+                        Op::AddIndex { table, .. } if !js_concurrently(&file.facts, span) => {
+                            builds.push((table, span, how));
+                        }
+                        _ => {}
+                    }
+                }
+            }
             _ => {}
         }
         for (table, span, how) in builds {
@@ -197,6 +245,8 @@ pub fn check(ctx: &RuleContext, catalog: &Catalog) -> Vec<Finding> {
                 "rails" => "Add `algorithm: :concurrently` to the index and `disable_ddl_transaction!` to the migration".to_string(),
                 "alembic" => "Pass `postgresql_concurrently=True` and run it outside the migration's transaction (`with op.get_context().autocommit_block():`)".to_string(),
                 "django" => "Use `AddIndexConcurrently` (from `django.contrib.postgres.operations`) in a migration with `atomic = False`".to_string(),
+                "knex" => "Build it with `knex.raw('CREATE INDEX CONCURRENTLY ...')` in a migration that exports `config = { transaction: false }`".to_string(),
+                "sequelize" => "Pass `{ concurrently: true }` to `queryInterface.addIndex` and run the migration without a transaction".to_string(),
                 _ => "Write `CREATE INDEX CONCURRENTLY` (outside a transaction: most migration tools need the file marked non-transactional)".to_string(),
             };
             f.anchor = format!("index build {table}");
