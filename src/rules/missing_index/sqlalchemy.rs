@@ -16,7 +16,7 @@ use super::chain::chains;
 use super::site::{shorten, Cmp, Pred, Site, Stack};
 use crate::facts::{ArgValue, Call, FileFacts};
 use crate::model::ParsedFile;
-use crate::orm::values::{as_str, positional};
+use crate::orm::values::positional;
 use crate::orm::{Entities, Orm};
 
 /// The SQLAlchemy entity a dotted path names (`User`, `app.models.User`).
@@ -170,10 +170,15 @@ impl<'a> Conditions<'a> {
             self.unknown = true;
             return;
         };
-        let leading = |call: &Call| {
-            positional(call, 0)
-                .and_then(as_str)
-                .map(|s| s.starts_with(['%', '_']))
+        let leading = |call: &Call| match positional(call, 0)? {
+            ArgValue::Str(s) => Some(s.starts_with(['%', '_'])),
+            // `f"%{term}%"`, `"%" + term`: the text the pattern starts with.
+            ArgValue::Other(text) => {
+                let text = text.trim_start_matches(['f', 'F', 'r', 'R']);
+                let quoted = text.strip_prefix(['"', '\''])?;
+                Some(quoted.starts_with('%'))
+            }
+            _ => None,
         };
         let cmp = match call.name.as_str() {
             "in_" | "is_" => Cmp::Eq,
