@@ -62,12 +62,15 @@ struct Conditions<'a> {
     facts: &'a FileFacts,
     entities: &'a Entities,
     preds: Vec<(usize, Pred)>,
+    /// The entities conditions name.
+    mentioned: Vec<usize>,
     /// A condition that could not be read.
     unknown: bool,
 }
 
 impl<'a> Conditions<'a> {
     fn push(&mut self, entity: usize, column: String, cmp: Cmp) {
+        self.mentioned.push(entity);
         self.preds.push((entity, Pred { column, cmp }));
     }
 
@@ -136,15 +139,18 @@ impl<'a> Conditions<'a> {
             _ => return,
         };
         match (self.column(left), self.column(right)) {
-            // `Order.user_id == User.id`: a join; the side that is not a
-            // primary key is looked up per joined row.
+            // `Order.user_id == User.id`: a join, or a correlated subquery;
+            // a side that is not a primary key is looked up per row of the
+            // other (a primary key declared in `__table_args__` is not
+            // known here: both sides are then lookups).
             (Some(a), Some(b)) => {
-                for ((entity, column), (other, key)) in [(a.clone(), b.clone()), (b, a)] {
-                    let primary = self.entities.list[other]
+                self.mentioned.extend([a.0, b.0]);
+                for (entity, column) in [a.clone(), b.clone()] {
+                    let primary = self.entities.list[entity]
                         .fields
                         .iter()
-                        .any(|f| f.primary && f.column == key);
-                    if primary && entity != other {
+                        .any(|f| f.primary && f.column == column);
+                    if !primary && a.0 != b.0 {
                         self.push(entity, column, Cmp::Join);
                     }
                 }
@@ -239,6 +245,11 @@ const METHODS: &[&str] = &[
     "order_by",
     "limit",
     "first",
+    "subquery",
+    "cte",
+    "exists",
+    "scalar_subquery",
+    "lateral",
 ];
 
 /// The SQLAlchemy query sites of one Python file.
@@ -254,14 +265,18 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             facts: &file.facts,
             entities,
             preds: Vec::new(),
+            mentioned: Vec::new(),
             unknown: false,
         };
         let mut order = Vec::new();
         let mut limited = false;
         // Entities the query reads: the queried one and the joined ones.
         let mut tables = vec![me];
+        let mut subquery = false;
         for call in chain.iter().rev() {
             match call.name.as_str() {
+                // Part of another query, which decides how it runs.
+                "subquery" | "cte" | "exists" | "scalar_subquery" | "lateral" => subquery = true,
                 "filter_by" => {
                     let entity = &entities.list[me];
                     for key in call.args.iter().filter_map(|a| a.keyword.as_deref()) {
@@ -289,14 +304,26 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                 _ => {}
             }
         }
-        if c.preds.iter().any(|(e, _)| !tables.contains(e)) {
+        if subquery {
+            continue;
+        }
+        // A condition on a table the query does not read: a correlated
+        // subquery, driven by the outer query's rows.
+        if c.mentioned.iter().any(|e| !tables.contains(e)) {
             c.unknown = true;
         }
+        // A condition not read may use an index for the order too.
+        if c.unknown {
+            c.preds.clear();
+            order.clear();
+        }
         for &entity in &tables {
+            // The queried table drives the join: its join keys are not
+            // looked up.
             let preds: Vec<Pred> = c
                 .preds
                 .iter()
-                .filter(|(e, _)| *e == entity && !c.unknown)
+                .filter(|(e, p)| *e == entity && !(entity == me && p.cmp == Cmp::Join))
                 .map(|(_, p)| p.clone())
                 .collect();
             // A joined table is a site only for its join key or conditions.
