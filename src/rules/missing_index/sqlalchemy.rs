@@ -273,6 +273,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         // Entities the query reads: the queried one and the joined ones.
         let mut tables = vec![me];
         let mut subquery = false;
+        let mut implicit = Vec::new();
         for call in chain.iter().rev() {
             match call.name.as_str() {
                 // Part of another query, which decides how it runs.
@@ -295,8 +296,11 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                     if let Some(joined) = joined.filter(|j| !tables.contains(j)) {
                         tables.push(joined);
                     }
-                    if let Some(on) = positional(call, 1) {
-                        c.read(on, 0);
+                    // `join(Tag)` along a relationship: the joined rows are
+                    // found by a key not read here, so that table is no site.
+                    match positional(call, 1) {
+                        Some(on) => c.read(on, 0),
+                        None => implicit.extend(joined),
                     }
                 }
                 "order_by" => order = order_columns(&c, call),
@@ -327,7 +331,7 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
                 .map(|(_, p)| p.clone())
                 .collect();
             // A joined table is a site only for its join key or conditions.
-            if entity != me && preds.is_empty() {
+            if entity != me && (preds.is_empty() || implicit.contains(&entity)) {
                 continue;
             }
             let order_by = if order.iter().all(|(e, _)| *e == entity) {
