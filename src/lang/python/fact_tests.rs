@@ -452,7 +452,11 @@ fn comparisons_are_values_with_their_operands() {
     );
     let filter = |n: usize| {
         let calls: Vec<_> = facts.calls.iter().filter(|c| c.name == "filter").collect();
-        calls[n].args.iter().map(|a| a.value.clone()).collect::<Vec<_>>()
+        calls[n]
+            .args
+            .iter()
+            .map(|a| a.value.clone())
+            .collect::<Vec<_>>()
     };
     let path = |p: &str| Box::new(ArgValue::Path(p.to_string()));
     assert_eq!(

@@ -163,7 +163,11 @@ fn order_columns(facts: &FileFacts, table: &str, call: &Call) -> Vec<String> {
                 .filter(|c| matches!(c.name.as_str(), "desc" | "asc"))
                 .and_then(|c| {
                     let text = dotted(c);
-                    Some(text.strip_suffix(c.name.as_str())?.strip_suffix('.')?.to_string())
+                    Some(
+                        text.strip_suffix(c.name.as_str())?
+                            .strip_suffix('.')?
+                            .to_string(),
+                    )
                 }),
             _ => None,
         };

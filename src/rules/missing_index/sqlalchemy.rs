@@ -121,7 +121,10 @@ impl<'a> Conditions<'a> {
                     return;
                 };
                 match call.name.as_str() {
-                    "and_" => call.args.iter().for_each(|a| self.read(&a.value, depth + 1)),
+                    "and_" => call
+                        .args
+                        .iter()
+                        .for_each(|a| self.read(&a.value, depth + 1)),
                     "or_" | "not_" => {}
                     _ => self.method(call),
                 }
