@@ -324,13 +324,17 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
             c.preds.clear();
             order.clear();
         }
+        // A condition on a joined table (`join(Database).filter(Database.id
+        // == x)`) lets the planner drive the query from that table: the
+        // queried table's own conditions alone do not decide.
+        let driven = c.preds.iter().any(|(e, p)| *e != me && p.cmp != Cmp::Join);
         for &entity in &tables {
-            // The queried table drives the join: its join keys are not
-            // looked up.
+            // The queried table drives the join otherwise: its join keys are
+            // not looked up.
             let preds: Vec<Pred> = c
                 .preds
                 .iter()
-                .filter(|(e, p)| *e == entity && !(entity == me && p.cmp == Cmp::Join))
+                .filter(|(e, p)| *e == entity && !(entity == me && (driven || p.cmp == Cmp::Join)))
                 .map(|(_, p)| p.clone())
                 .collect();
             // A joined table is a site only for its join key or conditions.
