@@ -235,3 +235,23 @@ pub fn sites(file_index: u32, file: &ParsedFile) -> Vec<Site> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{column_of, table_of_root};
+
+    #[test]
+    fn roots_and_columns_name_their_table() {
+        assert_eq!(table_of_root("crate.schema.posts.table"), Some("posts"));
+        assert_eq!(table_of_root("crate.schema.users.dsl.users"), Some("users"));
+        assert_eq!(table_of_root("crate.schema.users.dsl.email"), None);
+        assert_eq!(table_of_root("users"), None);
+        assert_eq!(
+            column_of("crate.schema.users.dsl.email"),
+            Some(("users", "email"))
+        );
+        assert_eq!(column_of("posts.author_id"), Some(("posts", "author_id")));
+        assert_eq!(column_of("crate.schema.posts.table"), None);
+        assert_eq!(column_of("email"), None);
+    }
+}
