@@ -180,6 +180,11 @@ pub enum ArgValue {
     Map(Vec<(String, ArgValue)>),
     /// A call (the outermost call of the expression): see [`FileFacts::calls`].
     Call(CallId),
+    /// A comparison of two operands (Python `User.email == email`,
+    /// `Order.total >= 10`, `x in ids`): the operator as written, spaces
+    /// collapsed (`==`, `<=`, `is not`, `not in`). A chained comparison
+    /// (`a < b < c`) is [`ArgValue::Other`].
+    Compare(Box<ArgValue>, String, Box<ArgValue>),
     /// Anything else (its source text, truncated to 200 chars).
     Other(String),
 }

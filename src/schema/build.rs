@@ -221,7 +221,7 @@ pub fn build(model: &Model, entities: &Entities, root: Option<&Path>) -> Catalog
             _ => {}
         }
     }
-    super::models::entity_ops(entities, &mut collected);
+    super::models::entity_ops(model, entities, &mut collected);
     collected.evidence.extend(config_evidence(model));
     if let Some(root) = root.filter(|r| r.is_dir()) {
         collected.evidence.extend(dialect::from_manifests(root));

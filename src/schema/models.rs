@@ -9,15 +9,20 @@
 
 use super::build::Collected;
 use super::{Column, ForeignKey, Index, IndexKind, Key, Op, Phase, Source, SourcedOp};
+use crate::classify::FileRole;
+use crate::model::Model;
 use crate::orm::{Entities, Entity, Field, Relation, RelationKind};
 
-/// Add the ops of every entity that declares fields.
-pub fn entity_ops(entities: &Entities, out: &mut Collected) {
-    for entity in entities
-        .list
-        .iter()
-        .filter(|e| !e.is_abstract && !e.unmanaged && !e.fields.is_empty())
-    {
+/// Add the ops of every entity that declares fields. A model declared in a
+/// migration (a data migration's snapshot with the few columns it touches)
+/// is not the table's schema.
+pub fn entity_ops(model: &Model, entities: &Entities, out: &mut Collected) {
+    for entity in entities.list.iter().filter(|e| {
+        !e.is_abstract
+            && !e.unmanaged
+            && !e.fields.is_empty()
+            && model.file(e.file).role != FileRole::Migration
+    }) {
         let target = |rel: &Relation| entities.target(rel).map(|t| t.table.clone());
         table_ops(entity, &target, &mut |op, source| {
             out.push(

@@ -440,3 +440,42 @@ fn deep_literals_do_not_overflow() {
         assert_eq!(paths(&facts.accesses), vec!["r.a", "r.b.c"]);
     }
 }
+
+#[test]
+fn comparisons_are_values_with_their_operands() {
+    let facts = extract(
+        "from .models import User\n\
+         from sqlalchemy import func\n\
+         def find(session, email, ids):\n\
+         \x20   session.query(User).filter(User.email == email, func.lower(User.name) != 'x')\n\
+         \x20   session.query(User).filter(User.id not in ids, 1 < User.age < 9)\n",
+    );
+    let filter = |n: usize| {
+        let calls: Vec<_> = facts.calls.iter().filter(|c| c.name == "filter").collect();
+        calls[n]
+            .args
+            .iter()
+            .map(|a| a.value.clone())
+            .collect::<Vec<_>>()
+    };
+    let path = |p: &str| Box::new(ArgValue::Path(p.to_string()));
+    assert_eq!(
+        filter(0)[0],
+        ArgValue::Compare(path("shop.models.User.email"), "==".into(), path("email"))
+    );
+    let lower = call_id(&facts, "func.lower");
+    assert_eq!(
+        filter(0)[1],
+        ArgValue::Compare(
+            Box::new(ArgValue::Call(lower)),
+            "!=".into(),
+            Box::new(ArgValue::Str("x".into()))
+        )
+    );
+    assert_eq!(
+        filter(1)[0],
+        ArgValue::Compare(path("shop.models.User.id"), "not in".into(), path("ids"))
+    );
+    // A chained comparison is two comparisons: kept as text.
+    assert_eq!(filter(1)[1], ArgValue::Other("1 < User.age < 9".into()));
+}

@@ -29,6 +29,7 @@ pub(super) enum Kind {
     String,
     ConcatenatedString,
     BinaryOperator,
+    Comparison,
     // Not dispatched on by the walk, but tested often enough elsewhere that
     // comparing ids beats comparing names.
     Identifier,
@@ -92,6 +93,7 @@ fn table() -> &'static [Kind] {
                     "string" => Kind::String,
                     "concatenated_string" => Kind::ConcatenatedString,
                     "binary_operator" => Kind::BinaryOperator,
+                    "comparison_operator" => Kind::Comparison,
                     "identifier" => Kind::Identifier,
                     "attribute" => Kind::Attribute,
                     "subscript" => Kind::Subscript,

@@ -102,6 +102,11 @@ impl<'t> Pending<'t> {
                 pairs.iter_mut().for_each(|(_, item)| self.fill(item, src));
                 return;
             }
+            ArgValue::Compare(left, _, right) => {
+                self.fill(left, src);
+                self.fill(right, src);
+                return;
+            }
             ArgValue::Call(id) | ArgValue::Closure(id) => *id,
             _ => return,
         };
@@ -151,6 +156,9 @@ impl<'t> Extractor<'_, 't> {
                 ArgValue::List(self.elements(node, depth))
             }
             Kind::Dictionary if self.expands(node, depth) => ArgValue::Map(self.pairs(node, depth)),
+            Kind::Comparison if depth < MAX_VALUE_DEPTH => self
+                .comparison(node, depth)
+                .unwrap_or_else(|| other(node, self.text)),
             _ => other(node, self.text),
         }
     }
@@ -170,6 +178,24 @@ impl<'t> Extractor<'_, 't> {
         }
         self.put_cursor(cursor);
         items
+    }
+
+    /// `left op right`; None for a chained comparison (`a < b < c`).
+    fn comparison(&mut self, node: Node<'t>, depth: usize) -> Option<ArgValue> {
+        let mut cursor = self.take_cursor(node);
+        let operands: Vec<Node<'t>> = node
+            .named_children(&mut cursor)
+            .filter(|c| !c.is(Kind::Comment))
+            .collect();
+        self.put_cursor(cursor);
+        let [left, right] = operands[..] else {
+            return None;
+        };
+        let between = self.text.get(left.end_byte()..right.start_byte())?;
+        let op = between.split_whitespace().collect::<Vec<_>>().join(" ");
+        let left = self.value(left, depth + 1);
+        let right = self.value(right, depth + 1);
+        Some(ArgValue::Compare(Box::new(left), op, Box::new(right)))
     }
 
     /// A dict's pairs: string keys unquoted, other keys as written;

@@ -6,9 +6,9 @@
 //! 1. Build the ORM entities and the catalog once for the project.
 //! 2. Read query sites: raw SQL in strings and `.sql` files ([`sql`]),
 //!    Django ([`django`]), Rails ([`rails`]), Prisma ([`prisma`]),
-//!    SQLAlchemy, TypeORM and Sequelize calls, each mapped to a table
-//!    through the ORM's naming rules, and Knex chains ([`knex`]), which
-//!    name their table.
+//!    SQLAlchemy ([`sqlalchemy`]), TypeORM and Sequelize calls, each mapped
+//!    to a table through the ORM's naming rules, and Knex ([`knex`]) and
+//!    Diesel ([`diesel`]) chains, which name their table.
 //! 3. Judge each site against the table's indexes ([`judge`]); tables no
 //!    schema source defines (or only mentions) are never judged: they are
 //!    listed once in a scan note instead.
@@ -22,6 +22,7 @@
 
 mod chain;
 mod concurrent;
+mod diesel;
 mod django;
 mod fix;
 mod foreign_key;
@@ -126,6 +127,7 @@ fn query_sites(model: &Model, entities: &Entities) -> Vec<Site> {
                 out.extend(sqlalchemy::sites(index, file, entities));
             }
             "ruby" if !file.path.contains("db/") => out.extend(rails::sites(index, file, entities)),
+            "rust" => out.extend(diesel::sites(index, file)),
             "javascript" => {
                 out.extend(prisma::sites(index, file, entities));
                 out.extend(typeorm::sites(index, file, entities));

@@ -64,6 +64,9 @@ fn value_mentions(facts: &FileFacts, value: &ArgValue, names: &[&str], depth: us
         ArgValue::Path(text) => text.contains('(') || mentions(text, names),
         ArgValue::Other(text) => mentions(text, names),
         ArgValue::List(items) => items.iter().any(|v| value_mentions(facts, v, names, depth)),
+        ArgValue::Compare(left, _, right) => [left, right]
+            .iter()
+            .any(|v| value_mentions(facts, v, names, depth)),
         ArgValue::Map(entries) => entries
             .iter()
             .any(|(k, v)| mentions(k, names) || value_mentions(facts, v, names, depth)),
