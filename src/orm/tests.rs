@@ -484,3 +484,64 @@ fn flask_sqlalchemy_models_named_by_default() {
         Some((RelationKind::ToOne, Some("order_id")))
     );
 }
+
+#[test]
+fn sequelize_associations_are_relations_named_as_their_accessors() {
+    let text = "const { Sequelize, DataTypes, Model } = require(\"sequelize\");\n\
+const sequelize = new Sequelize(\"postgres://localhost/shop\");\n\
+class Customer extends Model {}\n\
+Customer.init({ name: DataTypes.STRING }, { sequelize });\n\
+class Order extends Model {\n  static associate(models) {\n    this.belongsTo(models.Customer);\n  }\n}\n\
+Order.init({ total: DataTypes.INTEGER }, { sequelize });\n\
+class User extends Model {}\n\
+User.init({ email: DataTypes.STRING }, { sequelize });\n\
+const Post = sequelize.define(\"Post\", { title: DataTypes.STRING });\n\
+Order.belongsTo(User, { as: \"buyer\", foreignKey: \"buyerId\" });\n\
+User.hasMany(Post);\n\
+User.hasMany(Order, { as: { singular: \"purchase\", plural: \"purchases\" } });\n\
+Post.belongsToMany(User, { through: \"Likes\", as: \"likers\" });\n";
+    let model = Model::new(vec![parsed(
+        "models/index.js",
+        Language::JavaScript,
+        "models/index",
+        text,
+    )]);
+    let entities = entities(&model);
+    let rels = |name: &str| -> Vec<(String, RelationKind, String, Option<String>)> {
+        entities
+            .by_name(name)
+            .unwrap_or_else(|| panic!("no {name}: {:#?}", entities.list))
+            .relations
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.kind,
+                    r.target.clone(),
+                    r.fk_column.clone(),
+                )
+            })
+            .collect()
+    };
+    use RelationKind::*;
+    let rel = |n: &str, k, t: &str, fk: Option<&str>| {
+        (n.to_string(), k, t.to_string(), fk.map(str::to_string))
+    };
+    assert_eq!(
+        rels("Order"),
+        vec![
+            rel("Customer", ToOne, "Customer", None),
+            rel("buyer", ToOne, "User", Some("buyerid")),
+        ]
+    );
+    assert_eq!(rels("User"), vec![rel("purchases", ToMany, "Order", None),]);
+    assert_eq!(rels("Post"), vec![rel("likers", ManyToMany, "User", None)]);
+    // A target bound by `sequelize.define` resolves to the call, not the
+    // model (see the README's Limits): `User.hasMany(Post)` is not read.
+    let order = entities.by_name("Order").unwrap();
+    assert!(order.field("buyerId").is_some());
+    assert_eq!(
+        order.relation("buyer").and_then(|r| r.target_index),
+        entities.index_of_name("User")
+    );
+}

@@ -4,9 +4,11 @@
 //! Rails `includes(:author, comments: [:user, { likes: :user }])`, also
 //! `preload` and `eager_load`; SQLAlchemy `options(joinedload(Order.customer),
 //! selectinload(Order.items).joinedload(Item.product))`, string paths
-//! (`joinedload("items.product")`) and `Load(Order)` chains.
+//! (`joinedload("items.product")`) and `Load(Order)` chains; Sequelize
+//! `findAll({ include: [Customer, { model: User, as: "buyer" }] })`.
 
 use crate::facts::{ArgValue, Call, FileFacts};
+use crate::orm::values::{as_str, map_get, model_name};
 use crate::orm::Orm;
 
 /// A path of relation names from the loop's item: `["customer", "address"]`.
@@ -74,7 +76,9 @@ pub fn is_eager_call(orm: Orm, name: &str) -> bool {
         Orm::Django => matches!(name, "select_related" | "prefetch_related"),
         Orm::Rails => matches!(name, "includes" | "preload" | "eager_load"),
         Orm::SqlAlchemy => name == "options",
-        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
+        // The finders whose rows a loop iterates; their `include` loads.
+        Orm::Sequelize => matches!(name, "findAll" | "findAndCountAll"),
+        Orm::Prisma | Orm::TypeOrm => false,
     }
 }
 
@@ -94,8 +98,41 @@ pub fn read_call(orm: Orm, facts: &FileFacts, call: &Call, eager: &mut Eager) ->
             .args
             .iter()
             .all(|arg| arg.keyword.is_none() && loader(facts, &arg.value, &[], 0, eager)),
-        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
+        Orm::Sequelize => match call.args.first().map(|a| &a.value) {
+            Some(options @ ArgValue::Map(_)) => match map_get(options, "include") {
+                Some(ArgValue::List(items)) => items.iter().all(|i| include(facts, i, eager)),
+                Some(one) => include(facts, one, eager),
+                None => true,
+            },
+            // `findAll()`, or options in a variable (unknown).
+            None => true,
+            Some(_) => false,
+        },
+        Orm::Prisma | Orm::TypeOrm => false,
     }
+}
+
+/// One Sequelize `include` entry: a model (`Customer`), an association name
+/// (`"buyer"`), `{ model, as }`, `{ association }`, or `{ all: true }`
+/// (everything). Names are kept lower-case, as accessors capitalise them.
+/// The model's own name stands for its association without an alias.
+fn include(facts: &FileFacts, entry: &ArgValue, eager: &mut Eager) -> bool {
+    let name = match entry {
+        ArgValue::Path(_) | ArgValue::Call(_) => model_name(facts, entry),
+        ArgValue::Str(s) => Some(s.as_str()),
+        ArgValue::Map(_) if map_get(entry, "all").is_some() => {
+            eager.opaque.push(Vec::new());
+            return true;
+        }
+        ArgValue::Map(_) => ["as", "association"]
+            .iter()
+            .find_map(|k| map_get(entry, k).and_then(as_str))
+            .or_else(|| map_get(entry, "model").and_then(|m| model_name(facts, m))),
+        _ => None,
+    };
+    let Some(name) = name else { return false };
+    eager.paths.push(vec![name.to_lowercase()]);
+    true
 }
 
 /// SQLAlchemy loader options that load a relation with the rows (or make

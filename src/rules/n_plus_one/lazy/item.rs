@@ -142,11 +142,12 @@ impl<'e> Catalog<'e> {
 
     /// Whether the project declares any entity of an ORM with lazy relations.
     pub fn is_empty(&self) -> bool {
-        !self
-            .entities
-            .list
-            .iter()
-            .any(|e| matches!(e.orm, Orm::Django | Orm::Rails | Orm::SqlAlchemy))
+        !self.entities.list.iter().any(|e| {
+            matches!(
+                e.orm,
+                Orm::Django | Orm::Rails | Orm::SqlAlchemy | Orm::Sequelize
+            )
+        })
     }
 
     /// The entity a resolved name (`shop.models.Order`, Rails `Post`)
@@ -173,6 +174,10 @@ impl<'e> Catalog<'e> {
                                 && e.qname.starts_with(module)
                                 && e.qname[module.len()..].starts_with('.')
                         }
+                        // A JavaScript module path (`models.Order` for
+                        // `models/index.js`) is not the model's file: the
+                        // class name, when one model has it.
+                        Orm::Sequelize => true,
                         // Ruby constants are global.
                         _ => module.is_empty() || e.qname.ends_with(name),
                     }
@@ -486,6 +491,13 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
             None
         };
     }
+    if orm == Orm::Sequelize {
+        return match name {
+            "findAll" | "scope" | "unscoped" | "schema" => Some(State::Query),
+            "findOne" | "findByPk" | "findOrCreate" | "create" | "build" => Some(State::Instance),
+            _ => None,
+        };
+    }
     let (instance, not_rows): (&[&str], &[&str]) = match orm {
         Orm::Django => (
             &[
@@ -586,7 +598,8 @@ fn trusted(model: &Model, classes: &Classes, entity: &Entity) -> bool {
     match entity.orm {
         Orm::Django => return plain_managers(model, classes, &entity.qname, 0),
         // Loading is declared per relation (`lazy=`), read from the model.
-        Orm::SqlAlchemy => return true,
+        // A Sequelize getter queries whatever a scope included.
+        Orm::SqlAlchemy | Orm::Sequelize => return true,
         _ => {}
     }
     let Some(file) = model.files.get(entity.file as usize) else {
@@ -704,5 +717,11 @@ mod tests {
         assert_eq!(query_method(Orm::Django, "values"), None);
         assert_eq!(query_method(Orm::Rails, "where"), Some(State::Query));
         assert_eq!(query_method(Orm::Rails, "pluck"), None);
+        assert_eq!(query_method(Orm::Sequelize, "findAll"), Some(State::Query));
+        assert_eq!(
+            query_method(Orm::Sequelize, "findByPk"),
+            Some(State::Instance)
+        );
+        assert_eq!(query_method(Orm::Sequelize, "count"), None);
     }
 }

@@ -86,6 +86,7 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
         let orms: &[Orm] = match model.files[fi].language {
             Language::Python => &[Orm::Django, Orm::SqlAlchemy],
             Language::Ruby => &[Orm::Rails],
+            Language::JavaScript | Language::TypeScript | Language::Tsx => &[Orm::Sequelize],
             _ => continue,
         };
         if silent(view.role) || view.facts.loops.is_empty() {
@@ -140,7 +141,8 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
     }
     // (chain, span, function, loops), in source order.
     let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orms {
-        [Orm::Rails] => facts
+        // Calls: a Rails attribute read, a Sequelize getter.
+        [Orm::Rails] | [Orm::Sequelize] => facts
             .calls
             .iter()
             .filter(|c| {
@@ -223,6 +225,9 @@ fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
 fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -> Option<Lazy<'e>> {
     let mut entity = catalog.entity(item.entity);
     let orm = entity.orm;
+    if orm == Orm::Sequelize {
+        return getter(entity, item, segs.first()?);
+    }
     let mut hops: Vec<String> = Vec::new();
     let mut all_to_one = item.eager.all_to_one;
     for (i, &seg) in segs.iter().enumerate() {
@@ -312,6 +317,48 @@ fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -
         entity = catalog.entity(relation.target_index?);
     }
     None
+}
+
+/// A Sequelize association accessor called on an item: `getCustomer()`
+/// loads, `countPosts()` counts, each with a query of its own, also when
+/// the finder included the association (`loaded`: the getter does not read
+/// the included rows, `order.Customer` does).
+fn getter<'e>(entity: &'e crate::orm::Entity, item: &Item, method: &str) -> Option<Lazy<'e>> {
+    let (kind, name) = if let Some(name) = method.strip_prefix("get") {
+        (Kind::Load, name)
+    } else {
+        (Kind::Count, method.strip_prefix("count")?)
+    };
+    let relation = entity.relations.iter().find(|r| {
+        (kind == Kind::Load || r.kind != RelationKind::ToOne) && accessor(&r.name) == name
+    })?;
+    let lower = relation.name.to_lowercase();
+    // An include by model stands for the association without an alias.
+    let unaliased = relation.name == relation.target
+        || relation.name == crate::orm::naming::pluralize(&relation.target);
+    let loaded = item.eager.loads(&[lower.as_str()])
+        || (unaliased && item.eager.loads(&[relation.target.to_lowercase().as_str()]));
+    Some(Lazy {
+        lp: 0,
+        hops: vec![relation.name.clone()],
+        relation,
+        item: item.entity,
+        text: format!("{method}()"),
+        kind,
+        loaded,
+        origin: item.origin.clone(),
+        key_only: false,
+    })
+}
+
+/// The accessor suffix Sequelize makes of an association name: `buyer` →
+/// `Buyer` (`getBuyer`).
+fn accessor(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Where a chain after a query attribute runs it (`filter().all()`,
