@@ -545,3 +545,60 @@ Post.belongsToMany(User, { through: \"Likes\", as: \"likers\" });\n";
         entities.index_of_name("User")
     );
 }
+
+#[test]
+fn typeorm_relations_say_how_they_load() {
+    let text = "import { Entity, PrimaryGeneratedColumn, ManyToOne, OneToMany, ManyToMany } from \"typeorm\";\n\
+@Entity()\nexport class Customer {\n  @PrimaryGeneratedColumn()\n  id: number;\n}\n\
+@Entity()\nexport class Order {\n  @PrimaryGeneratedColumn()\n  id: number;\n\
+  @ManyToOne(() => Customer)\n  customer: Promise<Customer>;\n\
+  @ManyToOne(() => Customer, { lazy: true })\n  payer: Customer;\n\
+  @ManyToOne(() => Customer, { eager: true })\n  shipper: Customer | null;\n\
+  @ManyToOne(() => Customer)\n  agent: Customer;\n\
+  @OneToMany(() => Line, (l) => l.order)\n  lines: Promise<Line[]>;\n\
+  @ManyToMany(() => Customer)\n  watchers: Customer[];\n}\n\
+@Entity()\nexport class Line {\n  @PrimaryGeneratedColumn()\n  id: number;\n  @ManyToOne(() => Order, (o) => o.lines)\n  order: Order;\n}\n";
+    let model = Model::new(vec![parsed(
+        "src/entities.ts",
+        Language::TypeScript,
+        "src/entities",
+        text,
+    )]);
+    let entities = entities(&model);
+    let order = entities.by_name("Order").expect("Order");
+    let rels: Vec<(&str, RelationKind, &str, Loading, bool)> = order
+        .relations
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.kind,
+                r.target.as_str(),
+                r.loading,
+                r.fk_on_self,
+            )
+        })
+        .collect();
+    use Loading::*;
+    use RelationKind::*;
+    assert_eq!(
+        rels,
+        vec![
+            ("customer", ToOne, "Customer", Lazy, true),
+            ("payer", ToOne, "Customer", Lazy, true),
+            ("shipper", ToOne, "Customer", Eager, true),
+            ("agent", ToOne, "Customer", Never, true),
+            ("lines", ToMany, "Line", Lazy, false),
+            ("watchers", ManyToMany, "Customer", Never, false),
+        ]
+    );
+    assert_eq!(
+        order.relation("customer").and_then(|r| r.target_index),
+        entities.index_of_name("Customer")
+    );
+    assert_eq!(
+        order.field("customer").map(|f| f.column.as_str()),
+        Some("customerid")
+    );
+    assert!(order.field("lines").is_none());
+}

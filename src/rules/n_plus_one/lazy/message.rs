@@ -125,6 +125,10 @@ pub fn finding(
             )
         }
         (Orm::Sequelize, _, _) => sequelize_fix(catalog, lazy, from, root, on),
+        (Orm::TypeOrm, _, _) => format!(
+            "load them with the {items}: add `relations: [\"{path}\"]` to the find options of {on} (on a query builder, `.leftJoinAndSelect(\"{root}.{rel}\", \"{rel}\")`), then `await {root}.{rel}` reads the loaded rows",
+            path = hops.join(".")
+        ),
         (Orm::Rails, Kind::Count, _) if lazy.loaded => format!(
             "use `{root}.{rel}.size`, which counts the preloaded rows, or keep a `counter_cache`"
         ),

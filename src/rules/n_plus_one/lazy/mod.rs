@@ -86,7 +86,9 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
         let orms: &[Orm] = match model.files[fi].language {
             Language::Python => &[Orm::Django, Orm::SqlAlchemy],
             Language::Ruby => &[Orm::Rails],
-            Language::JavaScript | Language::TypeScript | Language::Tsx => &[Orm::Sequelize],
+            Language::JavaScript | Language::TypeScript | Language::Tsx => {
+                &[Orm::Sequelize, Orm::TypeOrm]
+            }
             _ => continue,
         };
         if silent(view.role) || view.facts.loops.is_empty() {
@@ -139,33 +141,38 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
             *entry = &call.callee;
         }
     }
-    // (chain, span, function, loops), in source order.
-    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orms {
-        // Calls: a Rails attribute read, a Sequelize getter.
-        [Orm::Rails] | [Orm::Sequelize] => facts
-            .calls
-            .iter()
-            .filter(|c| {
-                !c.loops.is_empty() && longest.get(&c.span.start) == Some(&c.callee.as_str())
-            })
-            .map(|c| (c.callee.as_str(), c.span, c.function, c.loops.as_slice()))
-            .collect(),
-        _ => facts
-            .accesses
-            .iter()
-            .map(|a| {
-                let chain = longest
-                    .get(&a.span.start)
-                    .copied()
-                    .filter(|c| {
-                        c.strip_prefix(a.path.as_str())
-                            .is_some_and(|rest| rest.starts_with('.'))
-                    })
-                    .unwrap_or(&a.path);
-                (chain, a.span, a.function, a.loops.as_slice())
-            })
-            .collect(),
-    };
+    // (chain, span, function, loops), in source order: calls for a Rails
+    // attribute read and a Sequelize getter, accesses for Python and
+    // TypeORM (`await order.customer`).
+    let calls = orms
+        .iter()
+        .any(|o| matches!(o, Orm::Rails | Orm::Sequelize));
+    let accesses = !orms.contains(&Orm::Rails);
+    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = Vec::new();
+    if calls {
+        chains.extend(
+            facts
+                .calls
+                .iter()
+                .filter(|c| {
+                    !c.loops.is_empty() && longest.get(&c.span.start) == Some(&c.callee.as_str())
+                })
+                .map(|c| (c.callee.as_str(), c.span, c.function, c.loops.as_slice())),
+        );
+    }
+    if accesses {
+        chains.extend(facts.accesses.iter().map(|a| {
+            let chain = longest
+                .get(&a.span.start)
+                .copied()
+                .filter(|c| {
+                    c.strip_prefix(a.path.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .unwrap_or(&a.path);
+            (chain, a.span, a.function, a.loops.as_slice())
+        }));
+    }
     chains.sort_by_key(|c| c.1.start);
     let mut seen: HashSet<(LoopId, Vec<String>)> = HashSet::new();
     let mut out = Vec::new();
@@ -225,8 +232,10 @@ fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
 fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -> Option<Lazy<'e>> {
     let mut entity = catalog.entity(item.entity);
     let orm = entity.orm;
-    if orm == Orm::Sequelize {
-        return getter(entity, item, segs.first()?);
+    match orm {
+        Orm::Sequelize => return getter(entity, item, segs.first()?),
+        Orm::TypeOrm => return awaited(entity, item, segs.first()?),
+        _ => {}
     }
     let mut hops: Vec<String> = Vec::new();
     let mut all_to_one = item.eager.all_to_one;
@@ -346,6 +355,28 @@ fn getter<'e>(entity: &'e crate::orm::Entity, item: &Item, method: &str) -> Opti
         text: format!("{method}()"),
         kind,
         loaded,
+        origin: item.origin.clone(),
+        key_only: false,
+    })
+}
+
+/// A TypeORM lazy relation (`Promise<Customer>`, `lazy: true`) read on an
+/// item: awaiting it loads it with a query of its own unless the finder
+/// loaded it (`relations`, a join that selects). Eager relations are
+/// loaded; plain ones are never loaded on access.
+fn awaited<'e>(entity: &'e crate::orm::Entity, item: &Item, seg: &str) -> Option<Lazy<'e>> {
+    let relation = entity.related(seg)?;
+    if relation.loading != Loading::Lazy || item.eager.loads(&[seg]) {
+        return None;
+    }
+    Some(Lazy {
+        lp: 0,
+        hops: vec![seg.to_string()],
+        relation,
+        item: item.entity,
+        text: seg.to_string(),
+        kind: Kind::Load,
+        loaded: false,
         origin: item.origin.clone(),
         key_only: false,
     })
