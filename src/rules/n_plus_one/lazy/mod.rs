@@ -121,7 +121,8 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
     let facts = view.facts;
     let mut items: Vec<Option<Item>> = Vec::with_capacity(facts.loops.len());
     for (li, l) in facts.loops.iter().enumerate() {
-        let item = if l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]) {
+        let one = l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]);
+        let item = if one || symbol_proc(facts, l).is_some() {
             orms.iter()
                 .find_map(|&orm| catalog.item(orm, facts, li as LoopId, &items))
         } else {
@@ -215,7 +216,45 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
             out.push((lazy, span, function, loops.to_vec()));
         }
     }
+    // Ruby symbol-to-proc: `posts.map(&:author)` reads `author` per post.
+    for (li, l) in facts.loops.iter().enumerate() {
+        let lp = li as LoopId;
+        let (Some(name), Some(item)) = (symbol_proc(facts, l), items[li].as_ref()) else {
+            continue;
+        };
+        let Some(call) = l.call.and_then(|c| facts.calls.get(c as usize)) else {
+            continue;
+        };
+        if !view.loops.data.get(li).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(mut lazy) = walk(catalog, item, &[name], false) else {
+            continue;
+        };
+        lazy.lp = lp;
+        lazy.text = format!("{}(&:{name})", call.name);
+        if seen.insert((lp, lazy.hops.clone())) {
+            let mut loops = call.loops.clone();
+            loops.push(lp);
+            out.push((lazy, call.span, call.function, loops));
+        }
+    }
     out
+}
+
+/// The method a Ruby iteration calls on each element by symbol-to-proc:
+/// `author` in `posts.map(&:author)`, `each(&:comments)`.
+fn symbol_proc<'f>(facts: &'f FileFacts, l: &crate::facts::Loop) -> Option<&'f str> {
+    if !l.bindings.is_empty() {
+        return None;
+    }
+    let call = facts.calls.get(l.call? as usize)?;
+    match &call.args.last()?.value {
+        crate::facts::ArgValue::Other(text) => text
+            .strip_prefix("&:")
+            .filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')),
+        _ => None,
+    }
 }
 
 /// Whether the loop's code assigns its binding (the item is replaced).
