@@ -485,6 +485,12 @@ fn flask_sqlalchemy_models_named_by_default() {
     );
 }
 
+/// The entities of a project of one file (module: the path without its extension).
+fn one_file(path: &str, language: Language, text: &str) -> Entities {
+    let module = path.rsplit_once('.').map_or(path, |p| p.0);
+    entities(&Model::new(vec![parsed(path, language, module, text)]))
+}
+
 #[test]
 fn sequelize_associations_are_relations_named_as_their_accessors() {
     let text = "const { Sequelize, DataTypes, Model } = require(\"sequelize\");\n\
@@ -500,13 +506,7 @@ Order.belongsTo(User, { as: \"buyer\", foreignKey: \"buyerId\" });\n\
 User.hasMany(Post);\n\
 User.hasMany(Order, { as: { singular: \"purchase\", plural: \"purchases\" } });\n\
 Post.belongsToMany(User, { through: \"Likes\", as: \"likers\" });\n";
-    let model = Model::new(vec![parsed(
-        "models/index.js",
-        Language::JavaScript,
-        "models/index",
-        text,
-    )]);
-    let entities = entities(&model);
+    let entities = one_file("models/index.js", Language::JavaScript, text);
     let rels = |name: &str| -> Vec<(String, RelationKind, String, Option<String>)> {
         entities
             .by_name(name)
@@ -558,13 +558,7 @@ fn typeorm_relations_say_how_they_load() {
   @OneToMany(() => Line, (l) => l.order)\n  lines: Promise<Line[]>;\n\
   @ManyToMany(() => Customer)\n  watchers: Customer[];\n}\n\
 @Entity()\nexport class Line {\n  @PrimaryGeneratedColumn()\n  id: number;\n  @ManyToOne(() => Order, (o) => o.lines)\n  order: Order;\n}\n";
-    let model = Model::new(vec![parsed(
-        "src/entities.ts",
-        Language::TypeScript,
-        "src/entities",
-        text,
-    )]);
-    let entities = entities(&model);
+    let entities = one_file("src/entities.ts", Language::TypeScript, text);
     let order = entities.by_name("Order").expect("Order");
     let rels: Vec<(&str, RelationKind, &str, Loading, bool)> = order
         .relations

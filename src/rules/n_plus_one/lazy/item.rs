@@ -478,10 +478,8 @@ impl<'e> Catalog<'e> {
         let mut eager = Eager::default();
         for call in calls.iter().filter(|c| is_eager_call(orm, &c.name)) {
             let joins = !TYPEORM_FINDERS.contains(&call.name.as_str());
-            if joins || std::ptr::eq(*call, *finder) {
-                if !read_call(orm, facts, call, &mut eager) {
-                    return None;
-                }
+            if (joins || std::ptr::eq(*call, *finder)) && !read_call(orm, facts, call, &mut eager) {
+                return None;
             }
         }
         let walk = Walk {

@@ -212,7 +212,7 @@ fn sequelize_fix(catalog: &Catalog, lazy: &Lazy, from: usize, root: &str, on: St
     }
     let model = &catalog.entity(from).name;
     format!(
-        "load them with the {items}: `{model}.findAll({{ include: [{{ model: {target}, as: '{rel}' }}] }})` ({on}), then read {read} instead of calling the getter, which queries even then",
+        "load them with the {items}: include them in {on}, `{model}.findAll({{ include: [{{ model: {target}, as: '{rel}' }}] }})`, then read {read} instead of calling the getter, which queries even then",
         items = pluralize(&words(&catalog.entity(lazy.item).name)),
     )
 }
