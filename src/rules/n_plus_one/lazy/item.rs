@@ -140,6 +140,11 @@ impl<'e> Catalog<'e> {
         &self.entities.list[index]
     }
 
+    /// Whether the entity's class defines a method of this name.
+    pub fn defines(&self, entity: usize, method: &str) -> bool {
+        self.methods[entity].contains(&method)
+    }
+
     /// Whether the project declares no entity of an ORM with lazy relations
     /// (all but Prisma).
     pub fn is_empty(&self) -> bool {
@@ -403,18 +408,22 @@ impl<'e> Catalog<'e> {
         let l = facts.loops.get(li as usize)?;
         let iterable = l.iterable.as_deref().unwrap_or("");
         let root = |text: &str| -> String {
-            let text = text.trim_start_matches("await");
             text.split(['.', '(', '[', ' '])
                 .next()
                 .unwrap_or(text)
                 .to_string()
         };
         // The spans the rows' query is written in: the iterable, and the
-        // bindings of the locals it starts from.
+        // bindings of the locals it starts from. The iterable's text has
+        // its spaces removed: `awaitrepo.find()` starts from `repo`, or
+        // from `awaitrepo`.
         let mut spans = vec![l.span];
         let mut names = vec![root(iterable)];
+        if let Some(rest) = iterable.strip_prefix("await") {
+            names.push(root(rest));
+        }
         let mut i = 0;
-        while i < names.len() && i < MAX_BASES {
+        while i < names.len() && i < MAX_LOCALS {
             let name = names[i].clone();
             for a in facts
                 .assigns
@@ -682,6 +691,10 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
         Some(State::Query)
     }
 }
+
+/// How many locals a TypeORM finder's receiver is followed through
+/// (`joined = repo.createQueryBuilder()…`, `repo = getRepository(Order)`).
+const MAX_LOCALS: usize = 8;
 
 /// How many levels of project base classes are searched for managers.
 const MAX_BASES: usize = 8;

@@ -272,6 +272,8 @@ fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -
     let mut entity = catalog.entity(item.entity);
     let orm = entity.orm;
     match orm {
+        // A model's own method of an accessor's name replaces it.
+        Orm::Sequelize if catalog.defines(item.entity, segs.first()?) => return None,
         Orm::Sequelize => return getter(entity, item, segs.first()?),
         Orm::TypeOrm => return awaited(entity, item, segs.first()?),
         _ => {}
