@@ -5,11 +5,14 @@
 //! default); column = an attribute's `field` or its name; `primaryKey`,
 //! `unique` and `options.indexes` (`{ fields, unique }`); an implicit `id`
 //! key when none is declared, and `createdAt`/`updatedAt` unless
-//! `timestamps: false`. `X.belongsTo(Y, { foreignKey })` keeps the key on
-//! X's table; Sequelize adds no index for it.
+//! `timestamps: false`. Associations (`belongsTo`, `hasOne`, `hasMany`,
+//! `belongsToMany`, on the model or on `this` in its static `associate`)
+//! are relations named as Sequelize names their accessors: the `as` alias,
+//! else the target model (plural for collections). `X.belongsTo(Y, {
+//! foreignKey })` keeps the key on X's table; Sequelize adds no index for it.
 
 use super::naming::pluralize;
-use super::values::{as_bool, as_str, map_get, positional, str_list};
+use super::values::{as_bool, as_str, map_get, model_name, positional, str_list};
 use super::{source, Entity, EntityIndex, Field, Loading, Orm, Relation, RelationKind};
 use crate::facts::{ArgValue, Call, FileFacts};
 use crate::model::ParsedFile;
@@ -23,36 +26,42 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
             out.push(entity(index, file, call, d));
         }
     }
-    for call in facts.calls.iter().filter(|c| c.name == "belongsTo") {
-        let Some((owner, _)) = call.callee.split_once('.') else {
+    for call in &facts.calls {
+        let Some(kind) = association_kind(&call.name) else {
             continue;
         };
-        let Some(column) = positional(call, 1)
+        let Some(owner) = owner(facts, call) else {
+            continue;
+        };
+        let Some(e) = out.iter_mut().find(|e| e.name == owner) else {
+            continue;
+        };
+        let Some(target) = positional(call, 0).and_then(|v| model_name(facts, v)) else {
+            continue;
+        };
+        let options = positional(call, 1);
+        let column = options
             .and_then(|o| map_get(o, "foreignKey"))
             .and_then(|k| match k {
                 ArgValue::Map(_) => map_get(k, "name").and_then(as_str),
                 other => as_str(other),
-            })
-        else {
-            continue;
-        };
-        let target = match positional(call, 0) {
-            Some(ArgValue::Path(p)) if !p.ends_with(')') => p.rsplit('.').next().unwrap_or(p),
-            _ => "",
-        };
-        if let Some(e) = out.iter_mut().find(|e| e.name == owner) {
-            let src = source(&file.path, call.span);
-            e.relations.push(Relation {
-                name: column.to_string(),
-                kind: RelationKind::ToOne,
-                target: target.to_string(),
-                target_index: None,
-                fk_column: Some(column.to_lowercase()),
-                fk_on_self: true,
-                related_name: None,
-                loading: Loading::Lazy,
-                source: src.clone(),
             });
+        let fk_on_self = call.name == "belongsTo";
+        let src = source(&file.path, call.span);
+        e.relations.push(Relation {
+            name: association_name(kind, target, options.and_then(|o| map_get(o, "as"))),
+            kind,
+            target: target.to_string(),
+            target_index: None,
+            // Only a key the code names: Sequelize's default (`CustomerId`)
+            // is not assumed.
+            fk_column: column.map(str::to_lowercase),
+            fk_on_self,
+            related_name: None,
+            loading: Loading::Lazy,
+            source: src.clone(),
+        });
+        if let Some(column) = column.filter(|_| fk_on_self) {
             if e.field(column).is_none() {
                 e.fields.push(Field {
                     name: column.to_string(),
@@ -67,6 +76,57 @@ pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
         }
     }
     out
+}
+
+/// How many rows an association method declares: `belongsTo`/`hasOne`
+/// one, `hasMany` many, `belongsToMany` many through a join table.
+fn association_kind(method: &str) -> Option<RelationKind> {
+    match method {
+        "belongsTo" | "hasOne" => Some(RelationKind::ToOne),
+        "hasMany" => Some(RelationKind::ToMany),
+        "belongsToMany" => Some(RelationKind::ManyToMany),
+        _ => None,
+    }
+}
+
+/// The model an association call is made on: `Order.belongsTo(..)`,
+/// `db.Order.belongsTo(..)`, or `this.belongsTo(..)` in a model's static
+/// method (`static associate(models)`).
+fn owner<'a>(facts: &'a FileFacts, call: &'a Call) -> Option<&'a str> {
+    let receiver = call
+        .callee
+        .strip_suffix(call.name.as_str())?
+        .strip_suffix('.')?;
+    let last = receiver.rsplit('.').next().unwrap_or(receiver);
+    if last != "this" {
+        return Some(last);
+    }
+    facts
+        .functions
+        .get(call.function? as usize)?
+        .class
+        .as_deref()
+}
+
+/// The association's name, which its accessors are named for
+/// (`getBuyer`, `countPosts`): the `as` alias (a string, or `{ singular,
+/// plural }`), else the target model's name, plural for a collection.
+fn association_name(kind: RelationKind, target: &str, alias: Option<&ArgValue>) -> String {
+    let many = kind != RelationKind::ToOne;
+    match alias {
+        Some(a @ ArgValue::Map(_)) => map_get(a, if many { "plural" } else { "singular" })
+            .and_then(as_str)
+            .map(str::to_string),
+        Some(a) => as_str(a).map(str::to_string),
+        None => None,
+    }
+    .unwrap_or_else(|| {
+        if many {
+            pluralize(target)
+        } else {
+            target.to_string()
+        }
+    })
 }
 
 /// A model declaration's parts.

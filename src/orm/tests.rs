@@ -485,3 +485,115 @@ fn flask_sqlalchemy_models_named_by_default() {
         Some((RelationKind::ToOne, Some("order_id")))
     );
 }
+
+/// The entities of a project of one file (module: the path without its extension).
+fn one_file(path: &str, language: Language, text: &str) -> Entities {
+    let module = path.rsplit_once('.').map_or(path, |p| p.0);
+    entities(&Model::new(vec![parsed(path, language, module, text)]))
+}
+
+#[test]
+fn sequelize_associations_are_relations_named_as_their_accessors() {
+    let text = "const { Sequelize, DataTypes, Model } = require(\"sequelize\");\n\
+const sequelize = new Sequelize(\"postgres://localhost/shop\");\n\
+class Customer extends Model {}\n\
+Customer.init({ name: DataTypes.STRING }, { sequelize });\n\
+class Order extends Model {\n  static associate(models) {\n    this.belongsTo(models.Customer);\n  }\n}\n\
+Order.init({ total: DataTypes.INTEGER }, { sequelize });\n\
+class User extends Model {}\n\
+User.init({ email: DataTypes.STRING }, { sequelize });\n\
+const Post = sequelize.define(\"Post\", { title: DataTypes.STRING });\n\
+Order.belongsTo(User, { as: \"buyer\", foreignKey: \"buyerId\" });\n\
+User.hasMany(Post);\n\
+User.hasMany(Order, { as: { singular: \"purchase\", plural: \"purchases\" } });\n\
+Post.belongsToMany(User, { through: \"Likes\", as: \"likers\" });\n";
+    let entities = one_file("models/index.js", Language::JavaScript, text);
+    let rels = |name: &str| -> Vec<(String, RelationKind, String, Option<String>)> {
+        entities
+            .by_name(name)
+            .unwrap_or_else(|| panic!("no {name}: {:#?}", entities.list))
+            .relations
+            .iter()
+            .map(|r| {
+                (
+                    r.name.clone(),
+                    r.kind,
+                    r.target.clone(),
+                    r.fk_column.clone(),
+                )
+            })
+            .collect()
+    };
+    use RelationKind::*;
+    let rel = |n: &str, k, t: &str, fk: Option<&str>| {
+        (n.to_string(), k, t.to_string(), fk.map(str::to_string))
+    };
+    assert_eq!(
+        rels("Order"),
+        vec![
+            rel("Customer", ToOne, "Customer", None),
+            rel("buyer", ToOne, "User", Some("buyerid")),
+        ]
+    );
+    assert_eq!(rels("User"), vec![rel("purchases", ToMany, "Order", None),]);
+    assert_eq!(rels("Post"), vec![rel("likers", ManyToMany, "User", None)]);
+    // A target bound by `sequelize.define` resolves to the call, not the
+    // model (see the README's Limits): `User.hasMany(Post)` is not read.
+    let order = entities.by_name("Order").unwrap();
+    assert!(order.field("buyerId").is_some());
+    assert_eq!(
+        order.relation("buyer").and_then(|r| r.target_index),
+        entities.index_of_name("User")
+    );
+}
+
+#[test]
+fn typeorm_relations_say_how_they_load() {
+    let text = "import { Entity, PrimaryGeneratedColumn, ManyToOne, OneToMany, ManyToMany } from \"typeorm\";\n\
+@Entity()\nexport class Customer {\n  @PrimaryGeneratedColumn()\n  id: number;\n}\n\
+@Entity()\nexport class Order {\n  @PrimaryGeneratedColumn()\n  id: number;\n\
+  @ManyToOne(() => Customer)\n  customer: Promise<Customer>;\n\
+  @ManyToOne(() => Customer, { lazy: true })\n  payer: Customer;\n\
+  @ManyToOne(() => Customer, { eager: true })\n  shipper: Customer | null;\n\
+  @ManyToOne(() => Customer)\n  agent: Customer;\n\
+  @OneToMany(() => Line, (l) => l.order)\n  lines: Promise<Line[]>;\n\
+  @ManyToMany(() => Customer)\n  watchers: Customer[];\n}\n\
+@Entity()\nexport class Line {\n  @PrimaryGeneratedColumn()\n  id: number;\n  @ManyToOne(() => Order, (o) => o.lines)\n  order: Order;\n}\n";
+    let entities = one_file("src/entities.ts", Language::TypeScript, text);
+    let order = entities.by_name("Order").expect("Order");
+    let rels: Vec<(&str, RelationKind, &str, Loading, bool)> = order
+        .relations
+        .iter()
+        .map(|r| {
+            (
+                r.name.as_str(),
+                r.kind,
+                r.target.as_str(),
+                r.loading,
+                r.fk_on_self,
+            )
+        })
+        .collect();
+    use Loading::*;
+    use RelationKind::*;
+    assert_eq!(
+        rels,
+        vec![
+            ("customer", ToOne, "Customer", Lazy, true),
+            ("payer", ToOne, "Customer", Lazy, true),
+            ("shipper", ToOne, "Customer", Eager, true),
+            ("agent", ToOne, "Customer", Never, true),
+            ("lines", ToMany, "Line", Lazy, false),
+            ("watchers", ManyToMany, "Customer", Never, false),
+        ]
+    );
+    assert_eq!(
+        order.relation("customer").and_then(|r| r.target_index),
+        entities.index_of_name("Customer")
+    );
+    assert_eq!(
+        order.field("customer").map(|f| f.column.as_str()),
+        Some("customerid")
+    );
+    assert!(order.field("lines").is_none());
+}

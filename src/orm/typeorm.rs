@@ -6,7 +6,10 @@
 //! `@Index()` on a property or `@Index([...])` on the class an index. A
 //! `@ManyToOne`/`@OneToOne` with `@JoinColumn` keeps its foreign key on
 //! this table, in the column `@JoinColumn({ name })` or `<property>Id`;
-//! TypeORM adds no index for it.
+//! TypeORM adds no index for it. Every relation decorator (`@OneToMany`,
+//! `@ManyToMany` too) is a relation to the entity its type names, lazy when
+//! typed `Promise<..>` or declared `lazy: true`, eager with `eager: true`,
+//! else loaded only when a query asks for it.
 
 use super::naming::snake_case;
 use super::values::{as_bool, as_str, map_get, positional, str_list};
@@ -45,6 +48,31 @@ const COLUMNS: &[&str] = &[
     "DeleteDateColumn",
     "VersionColumn",
 ];
+
+/// The relation decorators, and how many rows each reaches.
+const RELATIONS: &[(&str, RelationKind)] = &[
+    ("ManyToOne", RelationKind::ToOne),
+    ("OneToOne", RelationKind::ToOne),
+    ("OneToMany", RelationKind::ToMany),
+    ("ManyToMany", RelationKind::ManyToMany),
+];
+
+/// The entity a relation property's type names: `Customer`, `Customer |
+/// null`, `Promise<Customer>`, `Line[]`, `Promise<Line[]>`.
+fn relation_target(annotation: &str) -> String {
+    let mut t = annotation.trim();
+    if let Some(inner) = t.strip_prefix("Promise<").and_then(|i| i.strip_suffix('>')) {
+        t = inner.trim();
+    }
+    let t = t
+        .split('|')
+        .map(str::trim)
+        .find(|p| !matches!(*p, "null" | "undefined"))
+        .unwrap_or("");
+    t.trim_end_matches(['?', ' '])
+        .trim_end_matches("[]")
+        .to_string()
+}
 
 /// The TypeORM entities of one TypeScript/JavaScript file.
 pub fn entities(index: u32, file: &ParsedFile) -> Vec<Entity> {
@@ -118,43 +146,50 @@ fn property(facts: &FileFacts, prop: &Assign, path: &str, entity: &mut Entity) {
     let src = source(path, prop.span);
     let index = find(facts, ids, "Index");
     let index_unique = index.and_then(|c| option(c, "unique")).and_then(as_bool) == Some(true);
-    if let Some(rel) = ["ManyToOne", "OneToOne"]
+    let relation = RELATIONS
         .iter()
-        .find_map(|n| find(facts, ids, n))
-    {
+        .find_map(|(n, k)| find(facts, ids, n).map(|c| (c, *k)));
+    if let Some((rel, kind)) = relation {
+        let annotation = prop.annotation.as_deref().unwrap_or("");
+        let option = |key: &str| option(rel, key).and_then(as_bool) == Some(true);
+        // A `Promise<..>` type makes a relation lazy; TypeORM loads it when
+        // the property is awaited. A plain one is loaded only when a query
+        // asks (`relations`, a join) or declared `eager`.
+        let loading = if option("lazy") || annotation.starts_with("Promise<") {
+            Loading::Lazy
+        } else if option("eager") {
+            Loading::Eager
+        } else {
+            Loading::Never
+        };
         let join = find(facts, ids, "JoinColumn");
-        if rel.name == "OneToOne" && join.is_none() {
-            return;
-        }
-        let column = join
-            .and_then(name_option)
-            .map_or_else(|| format!("{}Id", prop.target), str::to_string);
-        let target = prop
-            .annotation
-            .as_deref()
-            .unwrap_or("")
-            .trim_end_matches(['?', ' '])
-            .to_string();
+        let owns_key = rel.name == "ManyToOne" || (rel.name == "OneToOne" && join.is_some());
+        let column = owns_key.then(|| {
+            join.and_then(name_option)
+                .map_or_else(|| format!("{}Id", prop.target), str::to_string)
+        });
         entity.relations.push(Relation {
             name: prop.target.clone(),
-            kind: RelationKind::ToOne,
-            target,
+            kind,
+            target: relation_target(annotation),
             target_index: None,
-            fk_column: Some(column.to_lowercase()),
-            fk_on_self: true,
+            fk_column: column.as_deref().map(str::to_lowercase),
+            fk_on_self: owns_key,
             related_name: None,
-            loading: Loading::Lazy,
+            loading,
             source: src.clone(),
         });
-        entity.fields.push(Field {
-            name: prop.target.clone(),
-            column: column.to_lowercase(),
-            field_type: rel.name.clone(),
-            primary: false,
-            unique: rel.name == "OneToOne" || index_unique,
-            indexed: index.is_some(),
-            source: src,
-        });
+        if let Some(column) = column {
+            entity.fields.push(Field {
+                name: prop.target.clone(),
+                column: column.to_lowercase(),
+                field_type: rel.name.clone(),
+                primary: false,
+                unique: rel.name == "OneToOne" || index_unique,
+                indexed: index.is_some(),
+                source: src,
+            });
+        }
         return;
     }
     let Some(col) = COLUMNS.iter().find_map(|n| find(facts, ids, n)) else {

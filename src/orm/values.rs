@@ -122,6 +122,21 @@ pub fn positional(call: &Call, n: usize) -> Option<&ArgValue> {
         .map(|a| &a.value)
 }
 
+/// The class or model a value names: `Customer`, `models.Customer` (the
+/// last segment), or a local bound to a call that returned it (`const User
+/// = sequelize.define(..)`: the local's name).
+pub fn model_name<'a>(facts: &'a crate::facts::FileFacts, value: &'a ArgValue) -> Option<&'a str> {
+    match value {
+        ArgValue::Path(p) if !p.ends_with(')') => p.rsplit('.').next(),
+        ArgValue::Call(id) => facts
+            .assigns
+            .iter()
+            .find(|a| a.value == Some(ArgValue::Call(*id)))
+            .map(|a| a.target.as_str()),
+        _ => None,
+    }
+}
+
 /// A value inside a map literal (`{ where: { email } }`).
 pub fn map_get<'a>(value: &'a ArgValue, key: &str) -> Option<&'a ArgValue> {
     match value {

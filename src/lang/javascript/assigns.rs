@@ -199,6 +199,24 @@ impl<'a, 't> Walker<'a, 't> {
         self.facts.assigns.push(assign);
     }
 
+    /// A constructor parameter property (`private readonly orders:
+    /// Repository<Order>`) declares a field, as a field declaration does:
+    /// a class-level binding with its type as written, without a value.
+    pub(super) fn parameter_property(&mut self, param: Node<'t>, name: &str) {
+        let resolved = self.classes.last().map(|c| format!("{}.{name}", c.qname));
+        let target = Target {
+            text: name.to_string(),
+            resolved,
+            scope: AssignScope::Class,
+        };
+        let annotation = self
+            .field(param, Field::Type)
+            .and_then(|t| self.annotation(t));
+        let mut assign = self.assign(target, AssignOp::Bind, None, self.span(param));
+        assign.annotation = annotation;
+        self.facts.assigns.push(assign);
+    }
+
     /// Where a name stored to lives: a declaration at module level or an
     /// assignment to a module-level name not shadowed by a local or a
     /// parameter is the module's (`module.NAME`); others are locals.

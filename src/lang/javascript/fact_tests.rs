@@ -536,3 +536,24 @@ fn destructured_names_hold_a_path_into_their_value() {
     );
     assert_eq!(value("limit"), None, "a parameter resolves to nothing");
 }
+
+#[test]
+fn constructor_parameter_properties_are_typed_class_fields() {
+    let f = ts("import { Repository } from \"typeorm\";\n\
+class OrdersService {\n\
+  constructor(\n\
+    @InjectRepository(Order) private readonly orders: Repository<Order>,\n\
+    plain: number,\n\
+  ) {}\n\
+}\n");
+    let fields: Vec<(&str, Option<&str>, AssignScope)> = f
+        .assigns
+        .iter()
+        .filter(|a| a.class.as_deref() == Some("OrdersService"))
+        .map(|a| (a.target.as_str(), a.annotation.as_deref(), a.scope))
+        .collect();
+    assert_eq!(
+        fields,
+        vec![("orders", Some("Repository<Order>"), AssignScope::Class)]
+    );
+}

@@ -122,6 +122,13 @@ impl<'a, 't> Walker<'a, 't> {
         let mut cursor = params.walk();
         for param in params.named_children(&mut cursor) {
             let pattern = self.field(param, Field::Pattern).unwrap_or(param);
+            if is_constructor
+                && is_parameter_property(param)
+                && self.kind(pattern) == Kind::Identifier
+            {
+                let name = self.text_of(pattern).to_string();
+                self.parameter_property(param, &name);
+            }
             let typed = self
                 .field(param, Field::Type)
                 .and_then(|t| self.type_binding(t));

@@ -4,9 +4,11 @@
 //! Rails `includes(:author, comments: [:user, { likes: :user }])`, also
 //! `preload` and `eager_load`; SQLAlchemy `options(joinedload(Order.customer),
 //! selectinload(Order.items).joinedload(Item.product))`, string paths
-//! (`joinedload("items.product")`) and `Load(Order)` chains.
+//! (`joinedload("items.product")`) and `Load(Order)` chains; Sequelize
+//! `findAll({ include: [Customer, { model: User, as: "buyer" }] })`.
 
 use crate::facts::{ArgValue, Call, FileFacts};
+use crate::orm::values::{as_str, map_get, model_name};
 use crate::orm::Orm;
 
 /// A path of relation names from the loop's item: `["customer", "address"]`.
@@ -74,9 +76,26 @@ pub fn is_eager_call(orm: Orm, name: &str) -> bool {
         Orm::Django => matches!(name, "select_related" | "prefetch_related"),
         Orm::Rails => matches!(name, "includes" | "preload" | "eager_load"),
         Orm::SqlAlchemy => name == "options",
-        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
+        // The finders whose rows a loop iterates; their `include` loads.
+        Orm::Sequelize => matches!(name, "findAll" | "findAndCountAll"),
+        // A finder's `relations`, a query builder's joins that select.
+        Orm::TypeOrm => TYPEORM_FINDERS.contains(&name) || TYPEORM_JOINS.contains(&name),
+        Orm::Prisma => false,
     }
 }
+
+/// TypeORM finders whose rows a loop iterates.
+pub const TYPEORM_FINDERS: &[&str] = &["find", "findBy", "getMany"];
+
+/// TypeORM query builder joins that load the relation into the rows.
+const TYPEORM_JOINS: &[&str] = &[
+    "leftJoinAndSelect",
+    "innerJoinAndSelect",
+    "leftJoinAndMapOne",
+    "leftJoinAndMapMany",
+    "innerJoinAndMapOne",
+    "innerJoinAndMapMany",
+];
 
 /// Read one eager-loading call into `eager`. False when an argument cannot
 /// be read (a variable, a splat): then what is loaded is unknown.
@@ -94,8 +113,115 @@ pub fn read_call(orm: Orm, facts: &FileFacts, call: &Call, eager: &mut Eager) ->
             .args
             .iter()
             .all(|arg| arg.keyword.is_none() && loader(facts, &arg.value, &[], 0, eager)),
-        Orm::Prisma | Orm::TypeOrm | Orm::Sequelize => false,
+        Orm::Sequelize => match call.args.first().map(|a| &a.value) {
+            Some(options @ ArgValue::Map(_)) => match map_get(options, "include") {
+                Some(ArgValue::List(items)) => items.iter().all(|i| include(facts, i, eager)),
+                Some(one) => include(facts, one, eager),
+                None => true,
+            },
+            // `findAll()`, or options in a variable (unknown).
+            None => true,
+            Some(_) => false,
+        },
+        Orm::TypeOrm => typeorm(call, eager),
+        Orm::Prisma => false,
     }
+}
+
+/// TypeORM: `find({ relations: ["customer", "lines.product"] })`, `{
+/// relations: { customer: true, lines: { product: true } } }`, `findBy(..)`
+/// (loads none), or a join that selects, `leftJoinAndSelect("order.customer",
+/// "customer")` (the relation of the query's alias; a join from a joined
+/// alias is taken as loading that relation too, which errs on the quiet
+/// side). `join: {..}` options and options not written in place are unknown.
+fn typeorm(call: &Call, eager: &mut Eager) -> bool {
+    if TYPEORM_JOINS.contains(&call.name.as_str()) {
+        let Some(ArgValue::Str(path)) = call.args.first().map(|a| &a.value) else {
+            return false;
+        };
+        let Some((_, relation)) = path.split_once('.') else {
+            return false;
+        };
+        eager.paths.push(vec![relation.to_string()]);
+        return true;
+    }
+    if call.name == "findBy" {
+        return true;
+    }
+    let options = call
+        .args
+        .iter()
+        .rev()
+        .map(|a| &a.value)
+        .find(|v| matches!(v, ArgValue::Map(_)));
+    // `find()`; options in a variable are unknown.
+    let Some(options) = options else {
+        return call.args.is_empty();
+    };
+    if map_get(options, "join").is_some() {
+        return false;
+    }
+    match map_get(options, "relations") {
+        None => true,
+        Some(ArgValue::List(items)) => items.iter().all(|i| match i {
+            ArgValue::Str(s) => {
+                eager.paths.push(s.split('.').map(str::to_string).collect());
+                true
+            }
+            _ => false,
+        }),
+        Some(map @ ArgValue::Map(_)) => relation_map(map, &[], 0, eager),
+        Some(_) => false,
+    }
+}
+
+/// `{ customer: true, lines: { product: true } }` under `prefix`.
+fn relation_map(map: &ArgValue, prefix: &[String], depth: usize, eager: &mut Eager) -> bool {
+    let ArgValue::Map(pairs) = map else {
+        return false;
+    };
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    pairs.iter().all(|(key, value)| {
+        let mut path = prefix.to_vec();
+        path.push(key.clone());
+        match value {
+            ArgValue::Bool(false) => true,
+            ArgValue::Bool(true) => {
+                eager.paths.push(path);
+                true
+            }
+            inner @ ArgValue::Map(_) => {
+                eager.paths.push(path.clone());
+                relation_map(inner, &path, depth + 1, eager)
+            }
+            _ => false,
+        }
+    })
+}
+
+/// One Sequelize `include` entry: a model (`Customer`), an association name
+/// (`"buyer"`), `{ model, as }`, `{ association }`, or `{ all: true }`
+/// (everything). Names are kept lower-case, as accessors capitalise them.
+/// The model's own name stands for its association without an alias.
+fn include(facts: &FileFacts, entry: &ArgValue, eager: &mut Eager) -> bool {
+    let name = match entry {
+        ArgValue::Path(_) | ArgValue::Call(_) => model_name(facts, entry),
+        ArgValue::Str(s) => Some(s.as_str()),
+        ArgValue::Map(_) if map_get(entry, "all").is_some() => {
+            eager.opaque.push(Vec::new());
+            return true;
+        }
+        ArgValue::Map(_) => ["as", "association"]
+            .iter()
+            .find_map(|k| map_get(entry, k).and_then(as_str))
+            .or_else(|| map_get(entry, "model").and_then(|m| model_name(facts, m))),
+        _ => None,
+    };
+    let Some(name) = name else { return false };
+    eager.paths.push(vec![name.to_lowercase()]);
+    true
 }
 
 /// SQLAlchemy loader options that load a relation with the rows (or make

@@ -13,7 +13,7 @@
 //! whose managers or scopes may load relations on their own) is unknown, and
 //! the rule says nothing.
 
-use super::eager::{is_eager_call, is_loader_chain, read_call, Eager, RelPath};
+use super::eager::{is_eager_call, is_loader_chain, read_call, Eager, RelPath, TYPEORM_FINDERS};
 use super::statement;
 use crate::facts::{ArgValue, AssignScope, FileFacts, Language, Loop, LoopId, Span};
 use crate::model::Model;
@@ -140,13 +140,15 @@ impl<'e> Catalog<'e> {
         &self.entities.list[index]
     }
 
-    /// Whether the project declares any entity of an ORM with lazy relations.
+    /// Whether the entity's class defines a method of this name.
+    pub fn defines(&self, entity: usize, method: &str) -> bool {
+        self.methods[entity].contains(&method)
+    }
+
+    /// Whether the project declares no entity of an ORM with lazy relations
+    /// (all but Prisma).
     pub fn is_empty(&self) -> bool {
-        !self
-            .entities
-            .list
-            .iter()
-            .any(|e| matches!(e.orm, Orm::Django | Orm::Rails | Orm::SqlAlchemy))
+        !self.entities.list.iter().any(|e| e.orm != Orm::Prisma)
     }
 
     /// The entity a resolved name (`shop.models.Order`, Rails `Post`)
@@ -173,6 +175,10 @@ impl<'e> Catalog<'e> {
                                 && e.qname.starts_with(module)
                                 && e.qname[module.len()..].starts_with('.')
                         }
+                        // A JavaScript module path (`models.Order` for
+                        // `models/index.js`) is not the model's file: the
+                        // class name, when one model has it.
+                        Orm::Sequelize | Orm::TypeOrm => true,
                         // Ruby constants are global.
                         _ => module.is_empty() || e.qname.ends_with(name),
                     }
@@ -269,6 +275,11 @@ impl<'e> Catalog<'e> {
                 let (walk, eager) = self.statement(facts, li, resolved)?;
                 (walk, eager, None)
             }
+            Some(resolved) if orm == Orm::TypeOrm => {
+                let (walk, eager) = self.typeorm(facts, li, resolved)?;
+                (walk, eager, None)
+            }
+            None if orm == Orm::TypeOrm => return None,
             Some(resolved) => {
                 let walk = self.walk_resolved(orm, resolved)?;
                 let eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
@@ -386,6 +397,109 @@ impl<'e> Catalog<'e> {
         Some((walk, eager))
     }
 
+    /// The rows of a TypeORM finder the loop iterates (directly or through
+    /// a local): `Order.find(..)` on a `BaseEntity`, `repo.find(..)` where
+    /// `repo` is `getRepository(Order)` (in the chain or a local's
+    /// binding) or a field typed `Repository<Order>`, `manager.find(Order,
+    /// ..)`, `repo.createQueryBuilder(..)…getMany()`; what its `relations`
+    /// and joins load.
+    fn typeorm(&self, facts: &FileFacts, li: LoopId, resolved: &str) -> Option<(Walk, Eager)> {
+        let orm = Orm::TypeOrm;
+        let l = facts.loops.get(li as usize)?;
+        let iterable = l.iterable.as_deref().unwrap_or("");
+        let root = |text: &str| -> String {
+            text.split(['.', '(', '[', ' '])
+                .next()
+                .unwrap_or(text)
+                .to_string()
+        };
+        // The spans the rows' query is written in: the iterable, and the
+        // bindings of the locals it starts from. The iterable's text has
+        // its spaces removed: `awaitrepo.find()` starts from `repo`, or
+        // from `awaitrepo`.
+        let mut spans = vec![l.span];
+        let mut names = vec![root(iterable)];
+        if let Some(rest) = iterable.strip_prefix("await") {
+            names.push(root(rest));
+        }
+        let mut i = 0;
+        while i < names.len() && i < MAX_LOCALS {
+            let name = names[i].clone();
+            for a in facts
+                .assigns
+                .iter()
+                .filter(|a| a.function == l.function && a.target == name)
+            {
+                spans.push(a.span);
+                if let Some(ArgValue::Call(id)) = &a.value {
+                    if let Some(c) = facts.calls.get(*id as usize) {
+                        let r = root(&c.callee);
+                        if !names.contains(&r) {
+                            names.push(r);
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        let calls: Vec<&crate::facts::Call> = facts
+            .calls
+            .iter()
+            .filter(|c| {
+                c.function == l.function
+                    && !c.loops.contains(&li)
+                    && spans.iter().any(|&s| within(c.span, s))
+            })
+            .collect();
+        let finder = calls.iter().find(|c| {
+            TYPEORM_FINDERS.contains(&c.name.as_str())
+                && c.resolved
+                    .as_deref()
+                    .is_some_and(|r| format!("{r}()") == resolved)
+        })?;
+        let entity = self
+            .lookup(orm, resolved.strip_suffix(&format!(".{}()", finder.name))?)
+            .or_else(|| {
+                // `manager.find(Order, ..)`, `getRepository(Order)`.
+                let model = |c: &crate::facts::Call| {
+                    let v = crate::orm::values::positional(c, 0)?;
+                    match v {
+                        ArgValue::Path(p) => self.lookup(orm, p),
+                        _ => None,
+                    }
+                };
+                model(finder).or_else(|| {
+                    calls
+                        .iter()
+                        .filter(|c| c.name == "getRepository")
+                        .find_map(|c| model(c))
+                })
+            })
+            .or_else(|| {
+                // `this.orders.find()` with `orders: Repository<Order>`.
+                let field = finder.callee.strip_prefix("this.")?.split('.').next()?;
+                facts.assigns.iter().find_map(|a| {
+                    let ty = a.annotation.as_deref()?;
+                    let inner = ty.strip_prefix("Repository<")?.strip_suffix('>')?;
+                    (a.target == field && a.class.is_some()).then(|| self.lookup(orm, inner))?
+                })
+            })?;
+        let mut eager = Eager::default();
+        for call in calls.iter().filter(|c| is_eager_call(orm, &c.name)) {
+            let joins = !TYPEORM_FINDERS.contains(&call.name.as_str());
+            if (joins || std::ptr::eq(*call, *finder)) && !read_call(orm, facts, call, &mut eager) {
+                return None;
+            }
+        }
+        let walk = Walk {
+            entity,
+            hops: Vec::new(),
+            state: State::Query,
+            back: None,
+        };
+        Some((walk, eager))
+    }
+
     /// A loop over a relation of an outer loop's item: `for c in
     /// post.comments.all()` inside `for post in posts`.
     fn nested(
@@ -486,6 +600,13 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
             None
         };
     }
+    if orm == Orm::Sequelize {
+        return match name {
+            "findAll" | "scope" | "unscoped" | "schema" => Some(State::Query),
+            "findOne" | "findByPk" | "findOrCreate" | "create" | "build" => Some(State::Instance),
+            _ => None,
+        };
+    }
     let (instance, not_rows): (&[&str], &[&str]) = match orm {
         Orm::Django => (
             &[
@@ -571,6 +692,10 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
     }
 }
 
+/// How many locals a TypeORM finder's receiver is followed through
+/// (`joined = repo.createQueryBuilder()…`, `repo = getRepository(Order)`).
+const MAX_LOCALS: usize = 8;
+
 /// How many levels of project base classes are searched for managers.
 const MAX_BASES: usize = 8;
 
@@ -586,7 +711,8 @@ fn trusted(model: &Model, classes: &Classes, entity: &Entity) -> bool {
     match entity.orm {
         Orm::Django => return plain_managers(model, classes, &entity.qname, 0),
         // Loading is declared per relation (`lazy=`), read from the model.
-        Orm::SqlAlchemy => return true,
+        // A Sequelize getter queries whatever a scope included.
+        Orm::SqlAlchemy | Orm::Sequelize | Orm::TypeOrm => return true,
         _ => {}
     }
     let Some(file) = model.files.get(entity.file as usize) else {
@@ -704,5 +830,11 @@ mod tests {
         assert_eq!(query_method(Orm::Django, "values"), None);
         assert_eq!(query_method(Orm::Rails, "where"), Some(State::Query));
         assert_eq!(query_method(Orm::Rails, "pluck"), None);
+        assert_eq!(query_method(Orm::Sequelize, "findAll"), Some(State::Query));
+        assert_eq!(
+            query_method(Orm::Sequelize, "findByPk"),
+            Some(State::Instance)
+        );
+        assert_eq!(query_method(Orm::Sequelize, "count"), None);
     }
 }

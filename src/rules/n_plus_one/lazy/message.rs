@@ -56,6 +56,10 @@ pub fn finding(
             "`{}` runs one COUNT query per {item} of `{iterable}`",
             lazy.text
         ),
+        (Kind::Load, _) if lazy.loaded => format!(
+            "`{}` runs one query per {item} of `{iterable}` even though the query includes the {targets} (an association getter always asks the database)",
+            lazy.text
+        ),
         (Kind::Load, true) => format!(
             "`{}` loads one {target} per {item} of `{iterable}`, lazily",
             lazy.text
@@ -120,6 +124,11 @@ pub fn finding(
                 "load them with the {items}: add `.options({option})` ({how}) to {on}, or declare `lazy=\"selectin\"` on the `{owner}.{rel}` relationship to load it with every query{async_note}"
             )
         }
+        (Orm::Sequelize, _, _) => sequelize_fix(catalog, lazy, from, root, on),
+        (Orm::TypeOrm, _, _) => format!(
+            "load them with the {items}: add `relations: [\"{path}\"]` to the find options of {on} (on a query builder, `.leftJoinAndSelect(\"{root}.{rel}\", \"{rel}\")`), then `await {root}.{rel}` reads the loaded rows",
+            path = hops.join(".")
+        ),
         (Orm::Rails, Kind::Count, _) if lazy.loaded => format!(
             "use `{root}.{rel}.size`, which counts the preloaded rows, or keep a `counter_cache`"
         ),
@@ -186,6 +195,26 @@ pub fn finding(
     ]
     .join(CAUSE_SEPARATOR);
     finding
+}
+
+/// The Sequelize fix: include the association in the finder and read the
+/// included property (`order.Customer`), not the getter, which queries
+/// even then; a count is the included rows' `length`.
+fn sequelize_fix(catalog: &Catalog, lazy: &Lazy, from: usize, root: &str, on: String) -> String {
+    let rel = &lazy.relation.name;
+    let target = lazy.relation.target.as_str();
+    let read = match lazy.kind {
+        Kind::Count => format!("`{root}.{rel}.length`"),
+        Kind::Load => format!("`{root}.{rel}`"),
+    };
+    if lazy.loaded {
+        return format!("read the included rows instead: {read} needs no query");
+    }
+    let model = &catalog.entity(from).name;
+    format!(
+        "load them with the {items}: include them in {on}, `{model}.findAll({{ include: [{{ model: {target}, as: '{rel}' }}] }})`, then read {read} instead of calling the getter, which queries even then",
+        items = pluralize(&words(&catalog.entity(lazy.item).name)),
+    )
 }
 
 /// `OrderLine` → `order line`.

@@ -86,6 +86,9 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
         let orms: &[Orm] = match model.files[fi].language {
             Language::Python => &[Orm::Django, Orm::SqlAlchemy],
             Language::Ruby => &[Orm::Rails],
+            Language::JavaScript | Language::TypeScript | Language::Tsx => {
+                &[Orm::Sequelize, Orm::TypeOrm]
+            }
             _ => continue,
         };
         if silent(view.role) || view.facts.loops.is_empty() {
@@ -118,7 +121,8 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
     let facts = view.facts;
     let mut items: Vec<Option<Item>> = Vec::with_capacity(facts.loops.len());
     for (li, l) in facts.loops.iter().enumerate() {
-        let item = if l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]) {
+        let one = l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]);
+        let item = if one || symbol_proc(facts, l).is_some() {
             orms.iter()
                 .find_map(|&orm| catalog.item(orm, facts, li as LoopId, &items))
         } else {
@@ -138,32 +142,38 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
             *entry = &call.callee;
         }
     }
-    // (chain, span, function, loops), in source order.
-    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = match orms {
-        [Orm::Rails] => facts
-            .calls
-            .iter()
-            .filter(|c| {
-                !c.loops.is_empty() && longest.get(&c.span.start) == Some(&c.callee.as_str())
-            })
-            .map(|c| (c.callee.as_str(), c.span, c.function, c.loops.as_slice()))
-            .collect(),
-        _ => facts
-            .accesses
-            .iter()
-            .map(|a| {
-                let chain = longest
-                    .get(&a.span.start)
-                    .copied()
-                    .filter(|c| {
-                        c.strip_prefix(a.path.as_str())
-                            .is_some_and(|rest| rest.starts_with('.'))
-                    })
-                    .unwrap_or(&a.path);
-                (chain, a.span, a.function, a.loops.as_slice())
-            })
-            .collect(),
-    };
+    // (chain, span, function, loops), in source order: calls for a Rails
+    // attribute read and a Sequelize getter, accesses for Python and
+    // TypeORM (`await order.customer`).
+    let calls = orms
+        .iter()
+        .any(|o| matches!(o, Orm::Rails | Orm::Sequelize));
+    let accesses = !orms.contains(&Orm::Rails);
+    let mut chains: Vec<(&str, crate::facts::Span, Option<u32>, &[LoopId])> = Vec::new();
+    if calls {
+        chains.extend(
+            facts
+                .calls
+                .iter()
+                .filter(|c| {
+                    !c.loops.is_empty() && longest.get(&c.span.start) == Some(&c.callee.as_str())
+                })
+                .map(|c| (c.callee.as_str(), c.span, c.function, c.loops.as_slice())),
+        );
+    }
+    if accesses {
+        chains.extend(facts.accesses.iter().map(|a| {
+            let chain = longest
+                .get(&a.span.start)
+                .copied()
+                .filter(|c| {
+                    c.strip_prefix(a.path.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .unwrap_or(&a.path);
+            (chain, a.span, a.function, a.loops.as_slice())
+        }));
+    }
     chains.sort_by_key(|c| c.1.start);
     let mut seen: HashSet<(LoopId, Vec<String>)> = HashSet::new();
     let mut out = Vec::new();
@@ -206,7 +216,45 @@ fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<
             out.push((lazy, span, function, loops.to_vec()));
         }
     }
+    // Ruby symbol-to-proc: `posts.map(&:author)` reads `author` per post.
+    for (li, l) in facts.loops.iter().enumerate() {
+        let lp = li as LoopId;
+        let (Some(name), Some(item)) = (symbol_proc(facts, l), items[li].as_ref()) else {
+            continue;
+        };
+        let Some(call) = l.call.and_then(|c| facts.calls.get(c as usize)) else {
+            continue;
+        };
+        if !view.loops.data.get(li).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(mut lazy) = walk(catalog, item, &[name], false) else {
+            continue;
+        };
+        lazy.lp = lp;
+        lazy.text = format!("{}(&:{name})", call.name);
+        if seen.insert((lp, lazy.hops.clone())) {
+            let mut loops = call.loops.clone();
+            loops.push(lp);
+            out.push((lazy, call.span, call.function, loops));
+        }
+    }
     out
+}
+
+/// The method a Ruby iteration calls on each element by symbol-to-proc:
+/// `author` in `posts.map(&:author)`, `each(&:comments)`.
+fn symbol_proc<'f>(facts: &'f FileFacts, l: &crate::facts::Loop) -> Option<&'f str> {
+    if !l.bindings.is_empty() {
+        return None;
+    }
+    let call = facts.calls.get(l.call? as usize)?;
+    match &call.args.last()?.value {
+        crate::facts::ArgValue::Other(text) => text
+            .strip_prefix("&:")
+            .filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_')),
+        _ => None,
+    }
 }
 
 /// Whether the loop's code assigns its binding (the item is replaced).
@@ -223,6 +271,13 @@ fn rebound(facts: &FileFacts, li: LoopId, name: &str) -> bool {
 fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -> Option<Lazy<'e>> {
     let mut entity = catalog.entity(item.entity);
     let orm = entity.orm;
+    match orm {
+        // A model's own method of an accessor's name replaces it.
+        Orm::Sequelize if catalog.defines(item.entity, segs.first()?) => return None,
+        Orm::Sequelize => return getter(entity, item, segs.first()?),
+        Orm::TypeOrm => return awaited(entity, item, segs.first()?),
+        _ => {}
+    }
     let mut hops: Vec<String> = Vec::new();
     let mut all_to_one = item.eager.all_to_one;
     for (i, &seg) in segs.iter().enumerate() {
@@ -312,6 +367,70 @@ fn walk<'e>(catalog: &Catalog<'e>, item: &Item, segs: &[&str], iterated: bool) -
         entity = catalog.entity(relation.target_index?);
     }
     None
+}
+
+/// A Sequelize association accessor called on an item: `getCustomer()`
+/// loads, `countPosts()` counts, each with a query of its own, also when
+/// the finder included the association (`loaded`: the getter does not read
+/// the included rows, `order.Customer` does).
+fn getter<'e>(entity: &'e crate::orm::Entity, item: &Item, method: &str) -> Option<Lazy<'e>> {
+    let (kind, name) = if let Some(name) = method.strip_prefix("get") {
+        (Kind::Load, name)
+    } else {
+        (Kind::Count, method.strip_prefix("count")?)
+    };
+    let relation = entity.relations.iter().find(|r| {
+        (kind == Kind::Load || r.kind != RelationKind::ToOne) && accessor(&r.name) == name
+    })?;
+    let lower = relation.name.to_lowercase();
+    // An include by model stands for the association without an alias.
+    let unaliased = relation.name == relation.target
+        || relation.name == crate::orm::naming::pluralize(&relation.target);
+    let loaded = item.eager.loads(&[lower.as_str()])
+        || (unaliased && item.eager.loads(&[relation.target.to_lowercase().as_str()]));
+    Some(Lazy {
+        lp: 0,
+        hops: vec![relation.name.clone()],
+        relation,
+        item: item.entity,
+        text: format!("{method}()"),
+        kind,
+        loaded,
+        origin: item.origin.clone(),
+        key_only: false,
+    })
+}
+
+/// A TypeORM lazy relation (`Promise<Customer>`, `lazy: true`) read on an
+/// item: awaiting it loads it with a query of its own unless the finder
+/// loaded it (`relations`, a join that selects). Eager relations are
+/// loaded; plain ones are never loaded on access.
+fn awaited<'e>(entity: &'e crate::orm::Entity, item: &Item, seg: &str) -> Option<Lazy<'e>> {
+    let relation = entity.related(seg)?;
+    if relation.loading != Loading::Lazy || item.eager.loads(&[seg]) {
+        return None;
+    }
+    Some(Lazy {
+        lp: 0,
+        hops: vec![seg.to_string()],
+        relation,
+        item: item.entity,
+        text: seg.to_string(),
+        kind: Kind::Load,
+        loaded: false,
+        origin: item.origin.clone(),
+        key_only: false,
+    })
+}
+
+/// The accessor suffix Sequelize makes of an association name: `buyer` →
+/// `Buyer` (`getBuyer`).
+fn accessor(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Where a chain after a query attribute runs it (`filter().all()`,
