@@ -92,6 +92,29 @@ pub fn compact(node: Node, src: &str, max: usize) -> String {
     out
 }
 
+/// `text` with every run of whitespace turned into one space and the ends
+/// trimmed, stopping once `max` bytes are kept (on a character boundary):
+/// how an expression is quoted back in a message (`await User.findAll()`).
+pub fn collapsed(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut space = false;
+    for c in text.chars() {
+        if out.len() >= max {
+            break;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
 /// A tree visitor with enter and leave events.
 pub trait Visitor<'t> {
     /// Called before a node's children; return whether to visit them.

@@ -93,7 +93,7 @@ impl<'s, 't> Extractor<'s, 't> {
     fn new_loop(&mut self, node: Node, kind: LoopKind, iterable: Option<Node>) -> LoopId {
         let id = self.facts.loops.len() as LoopId;
         let iterable_resolved = iterable.and_then(|it| self.resolve_iterable(it));
-        let iterable = iterable.map(|it| collapse_whitespace(tree::text(it, self.text)));
+        let iterable = iterable.map(|it| tree::collapsed(tree::text(it, self.text), MAX_ITERABLE));
         self.facts.loops.push(Loop {
             bindings: Vec::new(),
             kind,
@@ -149,26 +149,4 @@ impl<'s, 't> Extractor<'s, 't> {
         });
         names
     }
-}
-
-/// `text` with every run of whitespace turned into one space, truncated to
-/// [`MAX_ITERABLE`] bytes on a character boundary.
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::new();
-    let mut space = false;
-    for c in text.chars() {
-        if out.len() >= MAX_ITERABLE {
-            break;
-        }
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-    }
-    out
 }

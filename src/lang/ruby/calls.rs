@@ -9,6 +9,7 @@ use super::scope::Role;
 use super::strings;
 use super::walker::{Pop, Walker, MAX_ITERABLE};
 use crate::facts::{Arg, ArgValue, Call, CallId, Import, Loop, LoopId, LoopKind, Span, SqlText};
+use crate::lang::tree;
 use tree_sitter::Node;
 
 impl<'a> Walker<'a> {
@@ -93,7 +94,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let bindings = block.map_or_else(Vec::new, |b| block_bindings(b, name, self.src));
-        let iterable = receiver.map(|r| iterable_text(self.text(r)));
+        let iterable = receiver.map(|r| tree::collapsed(self.text(r), MAX_ITERABLE));
         let iterable_resolved = receiver.and_then(|r| self.resolve_value(r));
         let id = self.push_loop(node, kind, iterable, iterable_resolved, Some(call));
         if let Some(l) = self.facts.loops.get_mut(id as usize) {
@@ -277,7 +278,7 @@ impl<'a> Walker<'a> {
         let value = node
             .child_by_field_id(fields().value)
             .and_then(|v| v.named_child(0));
-        let iterable = value.map(|v| iterable_text(self.text(v)));
+        let iterable = value.map(|v| tree::collapsed(self.text(v), MAX_ITERABLE));
         let resolved = value.and_then(|v| self.resolve_value(v));
         let id = self.push_loop(node, LoopKind::For, iterable, resolved, None);
         if let (Some(l), Some(pattern)) = (
@@ -335,21 +336,6 @@ fn has_block_argument(node: Node) -> bool {
                 .any(|a| a.kind() == "block_argument");
             found
         })
-}
-
-/// An iterable as written, whitespace runs collapsed, truncated.
-fn iterable_text(text: &str) -> String {
-    let mut out = String::new();
-    for word in strings::truncate(text, MAX_ITERABLE * 4).split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.len() >= MAX_ITERABLE {
-            break;
-        }
-    }
-    strings::truncate(&out, MAX_ITERABLE).to_string()
 }
 
 /// `require_relative "../lib/util"` in `app/models/user` → `app/lib/util`.
