@@ -25,18 +25,21 @@ pub fn classify(rel: &str, first_line: &str) -> FileRole {
     let (dirs, file) = segments.split_at(segments.len() - 1);
     let file = file[0];
     let stem = file.split('.').next().unwrap_or(file);
-    if dirs
-        .iter()
-        .any(|d| matches!(*d, "migrate" | "alembic") || d.ends_with("migrations"))
-    {
-        return FileRole::Migration;
-    }
     let test_dir = dirs.iter().any(|d| {
         matches!(
             *d,
             "test" | "tests" | "__tests__" | "spec" | "specs" | "testing" | "e2e" | "__mocks__"
         )
     });
+    // A test app's migrations (`tests/migrations/0001_initial.py`) are
+    // test code: their tables are not the project's schema.
+    if !test_dir
+        && dirs
+            .iter()
+            .any(|d| matches!(*d, "migrate" | "alembic") || d.ends_with("migrations"))
+    {
+        return FileRole::Migration;
+    }
     // Django's `tests.py` beside `models.py` is the app's test module.
     let test_file = stem.starts_with("test_")
         || (stem == "tests" && file.ends_with(".py"))
@@ -85,6 +88,11 @@ mod tests {
         assert_eq!(
             classify("shop/migrations/0001_initial.py", ""),
             FileRole::Migration
+        );
+        assert_eq!(
+            classify("tests/migrations/0001_initial.py", ""),
+            FileRole::Test,
+            "a test app's migrations"
         );
         // Alembic under a project's own name (mlflow `db_migrations/versions`).
         assert_eq!(
