@@ -105,6 +105,10 @@ pub fn sites(file_index: u32, file: &ParsedFile, entities: &Entities) -> Vec<Sit
         if negated || unknown {
             site.preds.clear();
         }
+        // A condition not read may use an index for the order too.
+        if unknown {
+            site.order_by.clear();
+        }
         out.push(site);
     }
     out
