@@ -54,7 +54,7 @@ pub fn classify(rel: &str, first_line: &str) -> FileRole {
     }
     let script_dir = dirs
         .iter()
-        .any(|d| matches!(*d, "bin" | "scripts" | "script" | "tools"));
+        .any(|d| matches!(*d, "bin" | "scripts" | "script" | "tools" | "cli"));
     let config_file = file.contains(".config.")
         || file.starts_with("webpack.")
         || file.starts_with("rollup.")
@@ -84,6 +84,7 @@ mod tests {
         assert_eq!(classify("spec/models/user_spec.rb", ""), FileRole::Test);
         assert_eq!(classify("webpack.config.js", ""), FileRole::Script);
         assert_eq!(classify("bin/cli.js", ""), FileRole::Script);
+        assert_eq!(classify("mlflow/cli/crypto.py", ""), FileRole::Script);
         assert_eq!(classify("cli.js", "#!/usr/bin/env node"), FileRole::Script);
         assert_eq!(
             classify("shop/migrations/0001_initial.py", ""),
