@@ -510,3 +510,19 @@ fn functions_record_their_own_returns() {
     );
     assert!(func("none").returns.is_empty());
 }
+
+#[test]
+fn a_method_called_through_self_resolves_with_its_result() {
+    let f = extract(
+        "class V:\n    def get_queryset(self):\n        return 1\n    def g(self):\n        for o in self.get_queryset().filter(x=1):\n            pass\n",
+    );
+    assert_eq!(
+        f.loops[0].iterable_resolved.as_deref(),
+        Some("shop.models.V.get_queryset().filter()")
+    );
+    let call = f.calls.iter().find(|c| c.name == "filter").unwrap();
+    assert_eq!(
+        call.resolved.as_deref(),
+        Some("shop.models.V.get_queryset().filter")
+    );
+}
