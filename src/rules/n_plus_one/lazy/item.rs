@@ -279,7 +279,7 @@ impl<'e> Catalog<'e> {
         let l = facts.loops.get(li as usize)?;
         let (walk, mut eager, origin) = match l.iterable_resolved.as_deref() {
             Some(resolved) if orm == Orm::SqlAlchemy => {
-                let (walk, eager) = self.statement(facts, li, resolved)?;
+                let (walk, eager) = self.statement(file, facts, li, resolved)?;
                 (walk, eager, None)
             }
             Some(resolved) if orm == Orm::TypeOrm => {
@@ -439,12 +439,25 @@ impl<'e> Catalog<'e> {
 
     /// The rows of a SQLAlchemy query and what its options load:
     /// `session.scalars(select(Order).options(..))` (see [`statement`]), or
-    /// a Flask-SQLAlchemy `Order.query.filter_by(..)` chain.
+    /// a Flask-SQLAlchemy `Order.query.filter_by(..)` chain, also returned
+    /// by a project helper (see [`Catalog::returned`]).
     ///
     /// [`statement`]: super::statement
-    fn statement(&self, facts: &FileFacts, li: LoopId, resolved: &str) -> Option<(Walk, Eager)> {
+    fn statement(
+        &self,
+        file: u32,
+        facts: &FileFacts,
+        li: LoopId,
+        resolved: &str,
+    ) -> Option<(Walk, Eager)> {
         let orm = Orm::SqlAlchemy;
-        let walked = self.walk_resolved(orm, resolved);
+        let (walked, mut eager) = match self.walk_resolved(orm, resolved) {
+            Some(walk) => (Some(walk), Eager::default()),
+            None => match self.returned(orm, file, resolved, 0) {
+                Some((walk, eager)) => (Some(walk), eager),
+                None => (None, Eager::default()),
+            },
+        };
         if walked.is_none() && !statement::rows(resolved) {
             return None;
         }
@@ -458,7 +471,6 @@ impl<'e> Catalog<'e> {
                 back: None,
             },
         };
-        let mut eager = Eager::default();
         for call in calls
             .iter()
             .filter(|c| is_eager_call(orm, &c.name) && !is_loader_chain(&c.callee))
