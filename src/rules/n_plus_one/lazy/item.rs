@@ -320,7 +320,8 @@ impl<'e> Catalog<'e> {
     /// The rows of a chain that starts by calling a project function
     /// (`shop.queries.paid_orders().select_related()`, `shop.views.OrderList
     /// .get_queryset()`) whose every `return` gives a query over the same
-    /// rows, loading the same relations, and what the helper loaded. A
+    /// rows, loading the same relations, and what the helper loaded (not
+    /// through a decorator other than `staticmethod`/`classmethod`). A
     /// returned query may itself start from a helper, [`MAX_HELPERS`] deep.
     /// The chain past the helper's call must stay on the rows (no relation
     /// hops): what it loads is read by [`Catalog::resolved_eager`].
@@ -329,6 +330,11 @@ impl<'e> Catalog<'e> {
         let (head, rest) = (&resolved[..open], &resolved[open + 2..]);
         let helper = self.model.named(file, head)?;
         let function = self.model.function(helper);
+        // A decorator may return something else than the body does.
+        let plain = |d: &String| matches!(d.as_str(), "staticmethod" | "classmethod");
+        if !function.decorators.iter().all(plain) {
+            return None;
+        }
         let facts = &self.model.file(helper.file).facts;
         let mut agreed: Option<(Walk, Eager)> = None;
         for value in &function.returns {
