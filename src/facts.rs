@@ -152,6 +152,11 @@ pub struct Function {
     /// For closures and function expressions: the call this closure is passed
     /// to as an argument (e.g. `spawn_blocking(|| ..)`, `items.map(x => ..)`).
     pub passed_to: Option<CallId>,
+    /// The values of the function's own `return` statements (not those of
+    /// functions nested in it), in order, converted like call arguments; a
+    /// bare `return` is [`ArgValue::Null`]. Filled by the Python extractor
+    /// only (elsewhere empty: not read). Falling off the end adds nothing.
+    pub returns: Vec<ArgValue>,
 }
 
 /// How an argument was written, as far as rules care.

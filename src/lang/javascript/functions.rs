@@ -42,6 +42,7 @@ impl<'a, 't> Walker<'a, 't> {
             class: naming.class,
             handler,
             passed_to,
+            returns: Vec::new(),
         });
         let ctx = FnCtx {
             id: Some(id),

@@ -96,16 +96,19 @@ impl<'t> Extractor<'_, 't> {
         }
     }
 
-    /// `self.m` → `module.Class.m`; `self.attr.rest` → the attribute's type
+    /// `self.m` → `module.Class.m`; `self.m().rest` → `module.Class.m()
+    /// .rest` (a method's result); `self.attr.rest` → the attribute's type
     /// followed by `rest`, when the attribute was assigned from a call.
     fn resolve_self(&self, class: usize, links: &[Link]) -> Option<String> {
         let class = self.classes.get(class)?;
         let Some((Link::Attr(attr), rest)) = links.split_first() else {
             return None;
         };
-        match (class.attrs.get(*attr), rest.is_empty()) {
+        match (class.attrs.get(*attr), rest.first()) {
             (Some(Binding::Path(prefix)), _) => Some(chain::append(prefix.clone(), rest)),
-            (_, true) => Some(format!("{}.{attr}", class.qname)),
+            (None, Some(Link::Call)) | (_, None) => {
+                Some(chain::append(format!("{}.{attr}", class.qname), rest))
+            }
             _ => None,
         }
     }

@@ -117,6 +117,7 @@ impl<'s, 't> Extractor<'s, 't> {
             class: class.map(|c| self.classes[c].name.clone()),
             handler: handler.map(str::to_string),
             passed_to,
+            returns: Vec::new(),
         });
         if !lambda {
             self.bind(name, Binding::Path(qname.clone()));

@@ -479,3 +479,50 @@ fn comparisons_are_values_with_their_operands() {
     // A chained comparison is two comparisons: kept as text.
     assert_eq!(filter(1)[1], ArgValue::Other("1 < User.age < 9".into()));
 }
+
+#[test]
+fn functions_record_their_own_returns() {
+    let f = extract(
+        "from shop.models import Order\n\
+         def paid():\n    if x:\n        return Order.objects.filter(paid=True)\n    return None\n\
+         def bare():\n    def inner():\n        return 1\n    return\n\
+         class V:\n    def get_queryset(self):\n        return self.model\n\
+         def none():\n    pass\n",
+    );
+    let func = |name: &str| f.functions.iter().find(|x| x.name == name).unwrap();
+    let paid = &func("paid").returns;
+    assert_eq!(paid.len(), 2);
+    let ArgValue::Call(id) = paid[0] else {
+        panic!("{paid:?}")
+    };
+    let call = &f.calls[id as usize];
+    assert_eq!(call.callee, "Order.objects.filter");
+    assert_eq!(
+        call.resolved.as_deref(),
+        Some("shop.models.Order.objects.filter")
+    );
+    assert_eq!(paid[1], ArgValue::Null);
+    assert_eq!(func("bare").returns, vec![ArgValue::Null]);
+    assert_eq!(func("inner").returns, vec![ArgValue::Number("1".into())]);
+    assert_eq!(
+        func("get_queryset").returns,
+        vec![ArgValue::Path("shop.models.V.model".into())]
+    );
+    assert!(func("none").returns.is_empty());
+}
+
+#[test]
+fn a_method_called_through_self_resolves_with_its_result() {
+    let f = extract(
+        "class V:\n    def get_queryset(self):\n        return 1\n    def g(self):\n        for o in self.get_queryset().filter(x=1):\n            pass\n",
+    );
+    assert_eq!(
+        f.loops[0].iterable_resolved.as_deref(),
+        Some("shop.models.V.get_queryset().filter()")
+    );
+    let call = f.calls.iter().find(|c| c.name == "filter").unwrap();
+    assert_eq!(
+        call.resolved.as_deref(),
+        Some("shop.models.V.get_queryset().filter")
+    );
+}

@@ -39,7 +39,7 @@ mod tests;
 mod values;
 
 use super::SourceFile;
-use crate::facts::{AssignOp, CallId, FileFacts, FunctionId, LoopId};
+use crate::facts::{ArgValue, AssignOp, CallId, FileFacts, FunctionId, LoopId};
 use crate::lang::tree::{self, Visitor};
 use kinds::{Field, Kind, NodeExt};
 use scope::{Binding, Scope, ScopeKind};
@@ -241,6 +241,10 @@ impl<'s, 't> Extractor<'s, 't> {
                 .iter_mut()
                 .filter_map(|a| a.value.as_mut())
             {
+                self.pending.fill(value, self.text);
+            }
+            let returns = self.facts.functions.iter_mut().flat_map(|f| &mut f.returns);
+            for value in returns {
                 self.pending.fill(value, self.text);
             }
         }
@@ -458,10 +462,18 @@ impl<'t> Visitor<'t> for Extractor<'_, 't> {
                 return false;
             }
             Kind::Return => {
-                return match node.named_child(0) {
+                let value = node.named_child(0);
+                if let Some(func) = self.frame().func {
+                    let returned = match value {
+                        Some(value) => self.value(value, 0),
+                        None => ArgValue::Null,
+                    };
+                    self.facts.functions[func as usize].returns.push(returned);
+                }
+                return match value {
                     Some(value) => self.absorb(node, value),
                     None => false,
-                }
+                };
             }
             Kind::NamedExpression => {
                 self.walrus_facts(node);

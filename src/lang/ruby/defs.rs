@@ -123,6 +123,7 @@ impl<'a> Walker<'a> {
             class: class_name.map(str::to_string),
             handler: is_action.then(|| "rails".to_string()),
             passed_to: None,
+            returns: Vec::new(),
         });
         let mut frame = self.new_frame(Role::Function, Some(id), qname);
         frame.self_kind = if singleton {
@@ -185,6 +186,7 @@ impl<'a> Walker<'a> {
             class: None,
             handler: None,
             passed_to: pending.and_then(|p| p.slot.call()),
+            returns: Vec::new(),
         });
         if let Some(p) = pending {
             self.fill(p.slot, ArgValue::Closure(id));

@@ -296,6 +296,7 @@ impl Extractor<'_> {
             class,
             handler: self.attribute_handler(attrs),
             passed_to: None,
+            returns: Vec::new(),
         };
         let floor = self.scopes.raise_floor();
         let frame = self.begin_function(function, Vec::new());

@@ -121,6 +121,7 @@ impl<'src> Extractor<'src> {
             class: None,
             handler: None,
             passed_to: None,
+            returns: Vec::new(),
         }
     }
 

@@ -18,7 +18,7 @@ pub type RelPath = Vec<String>;
 const MAX_DEPTH: usize = 6;
 
 /// What a query chain loads with its rows.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Eager {
     /// Relation paths loaded (each prefix of a path is loaded too).
     pub paths: Vec<RelPath>,

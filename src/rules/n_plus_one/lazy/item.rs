@@ -9,9 +9,13 @@
 //! (`for c in post.comments.all()`) takes that item's model and what was
 //! loaded beneath it. A SQLAlchemy session query names its model as an
 //! argument instead (`session.scalars(select(Order))`): see [`statement`].
-//! Anything else (a parameter, a helper's result, `values()` rows, a model
-//! whose managers or scopes may load relations on their own) is unknown, and
-//! the rule says nothing.
+//! A chain that starts by calling a project function (Python: a function,
+//! or a method through `self`) whose every `return` gives the same query
+//! (`def paid(): return Order.objects.filter(paid=True)`) continues that
+//! query, with what the helper loaded: see [`Catalog::returned`].
+//! Anything else (a parameter, a helper with disagreeing or unknown
+//! returns, `values()` rows, a model whose managers or scopes may load
+//! relations on their own) is unknown, and the rule says nothing.
 
 use super::eager::{is_eager_call, is_loader_chain, read_call, Eager, RelPath, TYPEORM_FINDERS};
 use super::statement;
@@ -76,6 +80,7 @@ struct Walk {
 
 /// The project's entities, with what the rule needs to know about each.
 pub struct Catalog<'e> {
+    model: &'e Model,
     entities: &'e Entities,
     by_qname: HashMap<&'e str, usize>,
     by_name: HashMap<&'e str, Vec<usize>>,
@@ -127,6 +132,7 @@ impl<'e> Catalog<'e> {
             })
             .collect();
         Catalog {
+            model,
             entities,
             by_qname,
             by_name,
@@ -265,6 +271,7 @@ impl<'e> Catalog<'e> {
     pub fn item(
         &self,
         orm: Orm,
+        file: u32,
         facts: &FileFacts,
         li: LoopId,
         earlier: &[Option<Item>],
@@ -272,7 +279,7 @@ impl<'e> Catalog<'e> {
         let l = facts.loops.get(li as usize)?;
         let (walk, mut eager, origin) = match l.iterable_resolved.as_deref() {
             Some(resolved) if orm == Orm::SqlAlchemy => {
-                let (walk, eager) = self.statement(facts, li, resolved)?;
+                let (walk, eager) = self.statement(file, facts, li, resolved)?;
                 (walk, eager, None)
             }
             Some(resolved) if orm == Orm::TypeOrm => {
@@ -280,11 +287,18 @@ impl<'e> Catalog<'e> {
                 (walk, eager, None)
             }
             None if orm == Orm::TypeOrm => return None,
-            Some(resolved) => {
-                let walk = self.walk_resolved(orm, resolved)?;
-                let eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
-                (walk, eager, None)
-            }
+            Some(resolved) => match self.walk_resolved(orm, resolved) {
+                Some(walk) => {
+                    let eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
+                    (walk, eager, None)
+                }
+                None => {
+                    let (walk, loaded) = self.returned(orm, file, resolved, 0)?;
+                    let mut eager = self.resolved_eager(orm, facts, li, resolved, &walk.hops)?;
+                    eager.extend(loaded);
+                    (walk, eager, None)
+                }
+            },
             None => self.nested(orm, facts, l, earlier)?,
         };
         let done = match orm {
@@ -301,6 +315,71 @@ impl<'e> Catalog<'e> {
             back: walk.back,
             origin,
         })
+    }
+
+    /// The rows of a chain that starts by calling a project function
+    /// (`shop.queries.paid_orders().select_related()`, `shop.views.OrderList
+    /// .get_queryset()`) whose every `return` gives a query over the same
+    /// rows, loading the same relations, and what the helper loaded (not
+    /// through a decorator other than `staticmethod`/`classmethod`). A
+    /// returned query may itself start from a helper, [`MAX_HELPERS`] deep.
+    /// The chain past the helper's call must stay on the rows (no relation
+    /// hops): what it loads is read by [`Catalog::resolved_eager`].
+    fn returned(&self, orm: Orm, file: u32, resolved: &str, depth: usize) -> Option<(Walk, Eager)> {
+        let open = resolved.find("()")?;
+        let (head, rest) = (&resolved[..open], &resolved[open + 2..]);
+        let helper = self.model.named(file, head)?;
+        let function = self.model.function(helper);
+        // A decorator may return something else than the body does.
+        let plain = |d: &String| matches!(d.as_str(), "staticmethod" | "classmethod");
+        if !function.decorators.iter().all(plain) {
+            return None;
+        }
+        let facts = &self.model.file(helper.file).facts;
+        let mut agreed: Option<(Walk, Eager)> = None;
+        for value in &function.returns {
+            let ArgValue::Call(id) = value else {
+                return None;
+            };
+            let call = facts.calls.get(*id as usize)?;
+            let chain = format!("{}()", call.resolved.as_deref()?);
+            let (walk, mut eager) = match self.walk_resolved(orm, &chain) {
+                Some(walk) => (walk, Eager::default()),
+                None if depth < MAX_HELPERS => {
+                    self.returned(orm, helper.file, &chain, depth + 1)?
+                }
+                None => return None,
+            };
+            if !walk.hops.is_empty() || walk.state != State::Query {
+                return None;
+            }
+            // The eager loads written in the returned chain.
+            for c in &facts.calls {
+                if c.function != Some(helper.func)
+                    || !within(c.span, call.span)
+                    || !is_eager_call(orm, &c.name)
+                {
+                    continue;
+                }
+                let own = c.resolved.as_deref().map(|r| format!("{r}()"));
+                if own.is_some_and(|own| extends(&chain, &own))
+                    && !read_call(orm, facts, c, &mut eager)
+                {
+                    return None;
+                }
+            }
+            eager.paths.sort();
+            eager.paths.dedup();
+            eager.opaque.sort();
+            match &agreed {
+                Some((w, e)) if w.entity != walk.entity || *e != eager => return None,
+                Some(_) => {}
+                None => agreed = Some((walk, eager)),
+            }
+        }
+        let (base, eager) = agreed?;
+        let walk = self.walk(orm, base.entity, base.state, segments(rest))?;
+        walk.hops.is_empty().then_some((walk, eager))
     }
 
     /// What the eager-loading calls of the iterated chain load: calls in
@@ -366,12 +445,25 @@ impl<'e> Catalog<'e> {
 
     /// The rows of a SQLAlchemy query and what its options load:
     /// `session.scalars(select(Order).options(..))` (see [`statement`]), or
-    /// a Flask-SQLAlchemy `Order.query.filter_by(..)` chain.
+    /// a Flask-SQLAlchemy `Order.query.filter_by(..)` chain, also returned
+    /// by a project helper (see [`Catalog::returned`]).
     ///
     /// [`statement`]: super::statement
-    fn statement(&self, facts: &FileFacts, li: LoopId, resolved: &str) -> Option<(Walk, Eager)> {
+    fn statement(
+        &self,
+        file: u32,
+        facts: &FileFacts,
+        li: LoopId,
+        resolved: &str,
+    ) -> Option<(Walk, Eager)> {
         let orm = Orm::SqlAlchemy;
-        let walked = self.walk_resolved(orm, resolved);
+        let (walked, mut eager) = match self.walk_resolved(orm, resolved) {
+            Some(walk) => (Some(walk), Eager::default()),
+            None => match self.returned(orm, file, resolved, 0) {
+                Some((walk, eager)) => (Some(walk), eager),
+                None => (None, Eager::default()),
+            },
+        };
         if walked.is_none() && !statement::rows(resolved) {
             return None;
         }
@@ -385,7 +477,6 @@ impl<'e> Catalog<'e> {
                 back: None,
             },
         };
-        let mut eager = Eager::default();
         for call in calls
             .iter()
             .filter(|c| is_eager_call(orm, &c.name) && !is_loader_chain(&c.callee))
@@ -695,6 +786,9 @@ fn query_method(orm: Orm, name: &str) -> Option<State> {
 /// How many locals a TypeORM finder's receiver is followed through
 /// (`joined = repo.createQueryBuilder()…`, `repo = getRepository(Order)`).
 const MAX_LOCALS: usize = 8;
+
+/// How many helpers returning a helper's query are followed.
+const MAX_HELPERS: usize = 4;
 
 /// How many levels of project base classes are searched for managers.
 const MAX_BASES: usize = 8;

@@ -94,7 +94,7 @@ pub fn check(ctx: &RuleContext, views: &[Option<FileView>]) -> Vec<Finding> {
         if silent(view.role) || view.facts.loops.is_empty() {
             continue;
         }
-        for (lazy, span, function, loops) in file_lazies(&catalog, orms, view) {
+        for (lazy, span, function, loops) in file_lazies(&catalog, orms, fi as u32, view) {
             let data = view.loops.data_loops(&loops);
             let setting = setting(model, fi as u32, function, data.len());
             if setting.test {
@@ -117,14 +117,19 @@ type Found<'e> = (
 );
 
 /// The lazy relation reads of one file, first per loop and relation path.
-fn file_lazies<'e>(catalog: &Catalog<'e>, orms: &[Orm], view: &FileView) -> Vec<Found<'e>> {
+fn file_lazies<'e>(
+    catalog: &Catalog<'e>,
+    orms: &[Orm],
+    file: u32,
+    view: &FileView,
+) -> Vec<Found<'e>> {
     let facts = view.facts;
     let mut items: Vec<Option<Item>> = Vec::with_capacity(facts.loops.len());
     for (li, l) in facts.loops.iter().enumerate() {
         let one = l.bindings.len() == 1 && !rebound(facts, li as LoopId, &l.bindings[0]);
         let item = if one || symbol_proc(facts, l).is_some() {
             orms.iter()
-                .find_map(|&orm| catalog.item(orm, facts, li as LoopId, &items))
+                .find_map(|&orm| catalog.item(orm, file, facts, li as LoopId, &items))
         } else {
             None
         };
