@@ -72,6 +72,8 @@ struct Memo {
 struct File {
     helper_fix: String,
     #[serde(default)]
+    batch_lookups: Vec<String>,
+    #[serde(default)]
     memo: Vec<Memo>,
     #[serde(default)]
     models: Vec<ModelKind>,
@@ -89,6 +91,10 @@ pub struct Catalog {
     pub queries: Vec<Query>,
     /// How to batch a querying project helper (`{helper}` placeholder).
     pub helper_fix: String,
+    /// Keyword suffixes of a filter over many keys at once (Django
+    /// `pk__in=`): a query built with one runs once per batch, which is
+    /// the fix, not once per item.
+    pub batch_lookups: Vec<String>,
     globs: EntryGlobs,
     concurrent: GlobSet,
     memo: GlobSet,
@@ -185,6 +191,7 @@ pub fn compile(text: &str) -> Result<Catalog, String> {
         models: file.models,
         queries: file.query,
         helper_fix: file.helper_fix,
+        batch_lookups: file.batch_lookups,
         globs,
         concurrent,
     })

@@ -248,7 +248,7 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
         let Some(query) = view.catalog.query_call(&canonical, call.awaited) else {
             continue;
         };
-        if query.sql_first && statement_list(call) {
+        if query.sql_first && statement_list(call) || batched(facts, call, view.catalog) {
             continue;
         }
         let around = loops::enclosing(facts, &call.loops, call.function);
@@ -291,6 +291,30 @@ fn file_sites<'a>(file: u32, view: &FileView<'a>, index: &ModelIndex, out: &mut 
             invariant: false,
         });
     }
+}
+
+/// A query whose chain filters on many keys at once (`filter(pk__in=pks)
+/// .update(..)`): one query per batch is the fix, not an N+1. The calls of
+/// a chain start where it starts and end inside it.
+fn batched(facts: &crate::facts::FileFacts, call: &crate::facts::Call, catalog: &Catalog) -> bool {
+    if catalog.batch_lookups.is_empty() {
+        return false;
+    }
+    let in_chain = |c: &&crate::facts::Call| {
+        c.function == call.function
+            && c.span.start == call.span.start
+            && c.span.end <= call.span.end
+    };
+    facts.calls.iter().filter(in_chain).any(|c| {
+        c.args.iter().any(|a| {
+            a.keyword.as_deref().is_some_and(|k| {
+                catalog
+                    .batch_lookups
+                    .iter()
+                    .any(|b| k.ends_with(b.as_str()))
+            })
+        })
+    })
 }
 
 /// `execute(statement)`: SQL from a variable, no parameters.
