@@ -165,11 +165,7 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
         let mut push = |op| ops.push((call.span, op));
         operation_ops(&operation, table, &mut push);
     }
-    ops.extend(out.sql_ops(
-        at.path,
-        facts.sql.iter().filter(|s| !in_down(facts, s.function)),
-    ));
-    out.push_file(at, ops);
+    out.push_migration(at, facts, ops);
 }
 
 /// The table of the `with op.batch_alter_table("t") as batch_op:` a

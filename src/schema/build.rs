@@ -57,6 +57,17 @@ impl Collected {
         }
     }
 
+    /// [`Collected::push_file`] for a migration written in code: its ops,
+    /// then the DDL of the SQL texts it runs forwards (texts in its undo
+    /// step are skipped).
+    pub fn push_migration(&mut self, file: &FileOps, facts: &FileFacts, mut ops: Vec<(Span, Op)>) {
+        ops.extend(self.sql_ops(
+            file.path,
+            facts.sql.iter().filter(|s| !in_down(facts, s.function)),
+        ));
+        self.push_file(file, ops);
+    }
+
     /// The ops of the DDL in SQL texts (a `.sql` file's statements, or
     /// strings a migration runs: `op.execute`, `knex.raw`,
     /// `queryInterface.sequelize.query`), each at its text's span, for

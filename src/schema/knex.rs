@@ -118,11 +118,7 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
             }
         }
     }
-    ops.extend(out.sql_ops(
-        at.path,
-        facts.sql.iter().filter(|s| !in_down(facts, s.function)),
-    ));
-    out.push_file(at, ops);
+    out.push_migration(at, facts, ops);
 }
 
 /// The calls of the table callback, one chain per statement, root call

@@ -59,11 +59,7 @@ pub fn file_ops(file: &ParsedFile, at: &FileOps, out: &mut Collected) {
         };
         call_ops(facts, call, &table, &mut |op| ops.push((call.span, op)));
     }
-    ops.extend(out.sql_ops(
-        at.path,
-        facts.sql.iter().filter(|s| !in_down(facts, s.function)),
-    ));
-    out.push_file(at, ops);
+    out.push_migration(at, facts, ops);
 }
 
 /// `"Users"`, or `{ tableName: "Users", schema }`.

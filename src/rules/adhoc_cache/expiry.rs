@@ -19,6 +19,7 @@ use super::fresh::Origin;
 use super::{cause, severity, Family};
 use crate::facts::{ArgValue, Call, FunctionId};
 use crate::finding::Finding;
+use rustc_hash::FxHashMap;
 
 /// Rule id.
 pub const RULE: &str = "adhoc-cache/no-expiry";
@@ -133,6 +134,8 @@ fn origin(
 /// Report eternal framework cache writes of fresh data.
 pub fn check(family: &Family, out: &mut Vec<Finding>) {
     let model = family.model();
+    // Per framework: whether the project sets a default expiry for it.
+    let mut defaults: FxHashMap<&str, bool> = FxHashMap::default();
     for (fi, file) in model.files.iter().enumerate() {
         let fi = fi as u32;
         let Some(catalog) = family.catalog(fi) else {
@@ -152,7 +155,11 @@ pub fn check(family: &Family, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            if !framework.forever(&call.args) || default_expiry(family, framework) {
+            if !framework.forever(&call.args)
+                || *defaults
+                    .entry(framework.name.as_str())
+                    .or_insert_with(|| default_expiry(family, framework))
+            {
                 continue;
             }
             let key = positional(&call.args, 0);
